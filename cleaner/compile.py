@@ -1,0 +1,172 @@
+"""Rules → one matching plan, compiled once and reused for every document.
+
+Line rules that share a scope are merged: whole-line phrases become one dictionary keyed
+by the normalised line, and line regexes and inline phrases become one alternation, so a
+document is matched line by line with one lookup and one or two regex searches per line,
+whatever the number of rules. Span regexes, blocks and heuristics keep one entry each.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+
+import regex
+
+from .lines import normalise
+from .matchers.heuristics import HEURISTICS, HeuristicSpec
+from .model import Zone
+from .schema import Extent, Kind, Rule, compile_pattern, expand_line_breaks
+
+DEFAULT_ZONE_LINES = 25
+
+_LEADING_FLAGS = re.compile(r"\(\?([a-zA-Z]+)\)")
+_INLINE_FLAGS = re.compile(r"(?<!\\)\(\?[aiLmsuxV01]+\)")
+_NEEDS_OWN_GROUPS = re.compile(r"\\[1-9]|\(\?P?=|\\g<|\(\?P?<(?![=!])|\(\?'")
+
+
+@dataclass(frozen=True, slots=True)
+class Scope:
+    """Where a set of rules applies: the same for every rule merged into one group."""
+
+    sites: tuple[str, ...]
+    requires: tuple[str, ...]
+    zone: Zone
+    zone_lines: int
+    max_words: int | None
+
+    @classmethod
+    def of(cls, rule: Rule) -> Scope:
+        lines = rule.zone_lines or DEFAULT_ZONE_LINES
+        return cls(rule.sites, rule.requires, rule.zone, lines if rule.zone is not Zone.ANYWHERE else 0,
+                   rule.max_words)
+
+
+@dataclass
+class LineGroup:
+    """Merged line rules of one scope."""
+
+    scope: Scope
+    whole: dict[str, Rule] = field(default_factory=dict)  # normalised line -> rule
+    whole_exact: dict[str, Rule] = field(default_factory=dict)  # case-sensitive phrases
+    line_rules: list[Rule] = field(default_factory=list)  # combined, remove the line
+    match_rules: list[Rule] = field(default_factory=list)  # combined, remove the match
+    line_regex: regex.Pattern[str] | None = None
+    match_regex: regex.Pattern[str] | None = None
+
+
+@dataclass(frozen=True)
+class Solo:
+    """A rule matched on its own: span regexes, blocks and uncombinable line regexes."""
+
+    rule: Rule
+    pattern: regex.Pattern[str] | None = None
+    end: regex.Pattern[str] | None = None
+
+
+@dataclass(frozen=True)
+class HeuristicEntry:
+    rule: Rule
+    spec: HeuristicSpec
+
+
+@dataclass
+class Plan:
+    rules: tuple[Rule, ...]
+    by_id: dict[str, Rule]
+    line_groups: list[LineGroup]
+    solo_lines: list[Solo]  # line regexes that cannot share an alternation
+    spans: list[Solo]
+    blocks: list[Solo]
+    heuristics: list[HeuristicEntry]  # sorted by rank, then rule order
+
+
+def _alternative(rule: Rule, pattern: str) -> str | None:
+    """The rule's pattern as a self-contained alternative, or None if it cannot be merged."""
+    pattern = expand_line_breaks(pattern)
+    flags = "i" if rule.ignore_case else ""
+    m = _LEADING_FLAGS.match(pattern)
+    if m:
+        if set(m.group(1)) - set("imsx"):
+            return None
+        flags += m.group(1)
+        pattern = pattern[m.end():]
+    if _INLINE_FLAGS.search(pattern) or _NEEDS_OWN_GROUPS.search(pattern):
+        return None
+    flags = "".join(sorted(set(flags)))
+    return f"(?{flags}:{pattern})" if flags else f"(?:{pattern})"
+
+
+def phrase_pattern(phrase: str) -> str:
+    """An inline phrase as a regex: spaces match any run of spaces, whole words only."""
+    body = regex.escape(" ".join(phrase.split())).replace(r"\ ", r"\s+")
+    left = r"(?<!\w)" if regex.match(r"\w", phrase.strip()) else ""
+    right = r"(?!\w)" if regex.search(r"\w$", phrase.strip()) else ""
+    return f"{left}{body}{right}"
+
+
+def _combine(rules: Sequence[Rule], alternatives: Sequence[str]) -> regex.Pattern[str]:
+    parts = [f"(?P<r{i}>{alt})" for i, alt in enumerate(alternatives)]
+    return regex.compile("|".join(parts), regex.V0)
+
+
+def compile_plan(rules: Iterable[Rule]) -> Plan:
+    ordered = tuple(sorted(rules, key=lambda r: (-r.priority, r.order, r.id)))
+    groups: dict[Scope, LineGroup] = {}
+    pending: dict[Scope, tuple[list[str], list[str]]] = {}
+    solo_lines: list[Solo] = []
+    spans: list[Solo] = []
+    blocks: list[Solo] = []
+    heuristics: list[HeuristicEntry] = []
+    for rule in ordered:
+        scope = Scope.of(rule)
+        if rule.kind in (Kind.PHRASES, Kind.LINE):
+            group = groups.setdefault(scope, LineGroup(scope))
+            line_alts, match_alts = pending.setdefault(scope, ([], []))
+            if rule.kind is Kind.PHRASES and rule.whole_line:
+                for ph in rule.phrases:
+                    table = group.whole if rule.ignore_case else group.whole_exact
+                    key = normalise(ph) if rule.ignore_case else " ".join(ph.split())
+                    table.setdefault(key, rule)
+                continue
+            if rule.kind is Kind.PHRASES:
+                alt: str | None = "|".join(phrase_pattern(p) for p in rule.phrases)
+                alt = f"(?i:{alt})" if rule.ignore_case else f"(?:{alt})"
+            else:
+                assert rule.pattern is not None
+                alt = _alternative(rule, rule.pattern)
+            if alt is None:
+                solo_lines.append(Solo(rule, compile_pattern(rule.pattern or "", rule.ignore_case)))
+            elif rule.remove is Extent.MATCH:
+                group.match_rules.append(rule)
+                match_alts.append(alt)
+            else:
+                group.line_rules.append(rule)
+                line_alts.append(alt)
+        elif rule.kind is Kind.SPAN:
+            assert rule.pattern is not None
+            spans.append(Solo(rule, compile_pattern(rule.pattern, rule.ignore_case)))
+        elif rule.kind is Kind.BLOCK:
+            assert rule.block_start is not None and rule.block_end is not None
+            blocks.append(Solo(rule, compile_pattern(rule.block_start, rule.ignore_case),
+                               compile_pattern(rule.block_end, rule.ignore_case)))
+        else:
+            assert rule.heuristic is not None
+            heuristics.append(HeuristicEntry(rule, HEURISTICS[rule.heuristic]))
+    for scope, group in groups.items():
+        line_alts, match_alts = pending[scope]
+        if line_alts:
+            group.line_regex = _combine(group.line_rules, line_alts)
+        if match_alts:
+            group.match_regex = _combine(group.match_rules, match_alts)
+    heuristics.sort(key=lambda h: (h.spec.rank, h.rule.order, h.rule.id))
+    return Plan(
+        rules=ordered,
+        by_id={r.id: r for r in ordered},
+        line_groups=list(groups.values()),
+        solo_lines=solo_lines,
+        spans=spans,
+        blocks=blocks,
+        heuristics=heuristics,
+    )

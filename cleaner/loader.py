@@ -1,0 +1,138 @@
+"""Find, parse and validate rule files. Every problem in every file is raised at once."""
+
+from __future__ import annotations
+
+import tomllib
+from collections.abc import Iterable, Sequence
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from .errors import RuleFileError, RuleProblem
+from .schema import PACK_KEYS, TOP_KEYS, Rule, parse_rule, unknown_key_message
+
+MAX_RULE_FILE_BYTES = 1 << 20
+
+
+def default_rules_dir() -> Path:
+    """The packs shipped with the package (``rules/`` of the source tree when not installed)."""
+    shipped = Path(str(resources.files("cleaner"))) / "rules"
+    if shipped.is_dir():
+        return shipped
+    return Path(__file__).resolve().parent.parent / "rules"
+
+
+def rule_files(paths: Iterable[Path]) -> list[Path]:
+    """Expand directories to the ``*.toml`` files under them, in a stable order."""
+    found: list[Path] = []
+    for path in paths:
+        if path.is_dir():
+            found.extend(sorted(p for p in path.rglob("*.toml") if p.is_file()))
+        else:
+            found.append(path)
+    return found
+
+
+def _display(path: Path, root: Path | None) -> str:
+    if root is not None:
+        try:
+            return str(Path("rules") / path.relative_to(root))
+        except ValueError:
+            pass
+    return str(path)
+
+
+def load_rules(
+    paths: Sequence[Path | str] = (), *, defaults: bool = True
+) -> tuple[Rule, ...]:
+    """Load the default packs (unless ``defaults`` is false) and the files or folders given.
+
+    Raises ``RuleFileError`` listing every problem when anything is wrong.
+    """
+    problems: list[RuleProblem] = []
+    root = default_rules_dir() if defaults else None
+    files = rule_files([root] if root else [])
+    user = [Path(p) for p in paths]
+    for p in user:
+        if not p.exists():
+            problems.append(RuleProblem(str(p), "-", "-", "no such file or directory"))
+    files += rule_files(p for p in user if p.exists())
+    rules: list[Rule] = []
+    seen: dict[str, str] = {}
+    for path in files:
+        name = _display(path, root)
+        for rule in _load_file(path, name, len(rules), problems):
+            if rule.id in seen:
+                problems.append(RuleProblem(name, rule.id, "id",
+                                            f"duplicate rule id, first defined in {seen[rule.id]}"))
+                continue
+            seen[rule.id] = name
+            rules.append(rule)
+    if problems:
+        raise RuleFileError(problems)
+    return tuple(rules)
+
+
+def parse_rules_text(text: str, name: str = "<string>") -> tuple[Rule, ...]:
+    """Validate rule-file text (a user's own pack, or a test's)."""
+    problems: list[RuleProblem] = []
+    rules = _parse(text, name, 0, problems)
+    ids: dict[str, int] = {}
+    for r in rules:
+        ids[r.id] = ids.get(r.id, 0) + 1
+    problems += [RuleProblem(name, rid, "id", "duplicate rule id in this file")
+                 for rid, n in ids.items() if n > 1]
+    if problems:
+        raise RuleFileError(problems)
+    return tuple(rules)
+
+
+def _load_file(path: Path, name: str, first_order: int, problems: list[RuleProblem]) -> list[Rule]:
+    try:
+        size = path.stat().st_size
+        if size > MAX_RULE_FILE_BYTES:
+            problems.append(RuleProblem(name, "-", "-", f"rule file exceeds {MAX_RULE_FILE_BYTES >> 20} MiB"))
+            return []
+        data = path.read_bytes()
+    except OSError as e:
+        problems.append(RuleProblem(name, "-", "-", f"cannot read: {e.strerror or e}"))
+        return []
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as e:
+        problems.append(RuleProblem(name, "-", "-", f"not UTF-8 (byte {e.start})"))
+        return []
+    return _parse(text, name, first_order, problems)
+
+
+def _parse(text: str, name: str, first_order: int, problems: list[RuleProblem]) -> list[Rule]:
+    try:
+        doc: dict[str, Any] = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as e:
+        problems.append(RuleProblem(name, "-", "-", f"TOML syntax: {e}"))
+        return []
+    except RecursionError:
+        problems.append(RuleProblem(name, "-", "-", "nesting too deep"))
+        return []
+    for key in doc:
+        if key not in TOP_KEYS:
+            problems.append(RuleProblem(name, "-", key, unknown_key_message(key, TOP_KEYS)))
+    pack = doc.get("pack", {})
+    if not isinstance(pack, dict):
+        problems.append(RuleProblem(name, "-", "pack", "must be a table"))
+        pack = {}
+    for key in pack:
+        if key not in PACK_KEYS:
+            problems.append(RuleProblem(name, "-", f"pack.{key}", unknown_key_message(key, PACK_KEYS)))
+    raw_rules = doc.get("rule", [])
+    if not isinstance(raw_rules, list):
+        problems.append(RuleProblem(name, "-", "rule", "rules are written as [[rule]] tables"))
+        return []
+    if not raw_rules:
+        problems.append(RuleProblem(name, "-", "rule", "the file holds no [[rule]]"))
+    rules = []
+    for i, raw in enumerate(raw_rules):
+        rule = parse_rule(raw, name, first_order + i, pack, problems)
+        if rule is not None:
+            rules.append(rule)
+    return rules

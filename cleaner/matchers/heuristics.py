@@ -1,0 +1,283 @@
+"""Named heuristics that rule files switch on with ``heuristic = "name"``.
+
+A heuristic looks at lines in context, which a pattern cannot do. Each one is registered
+with its parameters (type and default) so the loader can validate them, and a rank: the
+pipeline runs rank-0 heuristics beside the pattern rules, and the others afterwards in
+rank order, each seeing what was removed before it. A heuristic returns the indices of the
+lines it removes; the pipeline reports each one as a span under the rule that named it.
+
+Knowledge such as phrases reaches a heuristic only through its parameters.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import regex
+
+from ..lines import Line, normalise
+
+# Characters that close a sentence; quotes and brackets after them are looked through.
+_TERMINAL = ".!?…:;,"
+_CLOSERS = "\"'”’»)]"
+
+
+@dataclass
+class Context:
+    """What a heuristic may look at: the lines, and which are already removed (and why)."""
+
+    text: str
+    lines: list[Line]
+    removed_by: list[str | None]  # id of the rule that removed the whole line
+    category_of: list[str | None]  # its category value
+
+    def kept(self, i: int) -> bool:
+        return self.removed_by[i] is None
+
+    def content(self) -> Iterator[Line]:
+        """Non-blank lines still kept, in order."""
+        return (ln for ln in self.lines if not ln.blank and self.removed_by[ln.index] is None)
+
+    def head_limit(self, n: int) -> int:
+        """Index one past the ``n``-th non-blank line."""
+        seen = 0
+        for ln in self.lines:
+            if not ln.blank:
+                seen += 1
+                if seen == n:
+                    return ln.index + 1
+        return len(self.lines)
+
+    def tail_start(self, n: int) -> int:
+        """Index of the ``n``-th non-blank line counted from the end."""
+        seen = 0
+        for ln in reversed(self.lines):
+            if not ln.blank:
+                seen += 1
+                if seen == n:
+                    return ln.index
+        return 0
+
+    def groups(self) -> list[list[Line]]:
+        """Runs of non-blank lines separated by blank lines."""
+        out: list[list[Line]] = []
+        cur: list[Line] = []
+        for ln in self.lines:
+            if ln.blank:
+                if cur:
+                    out.append(cur)
+                    cur = []
+            else:
+                cur.append(ln)
+        if cur:
+            out.append(cur)
+        return out
+
+
+Heuristic = Callable[[Context, Mapping[str, Any]], Iterable[int]]
+
+
+@dataclass(frozen=True)
+class HeuristicSpec:
+    name: str
+    func: Heuristic
+    params: Mapping[str, tuple[type, Any]]  # name -> (type, default); default None = required
+    rank: int
+    summary: str
+    prepare: Callable[[dict[str, Any]], dict[str, Any]] | None = field(default=None)
+
+    def check_params(self, given: Mapping[str, Any]) -> tuple[dict[str, Any], list[tuple[str, str]]]:
+        from ..schema import unknown_key_message  # the schema imports this module
+
+        problems: list[tuple[str, str]] = []
+        values: dict[str, Any] = {}
+        for key in given:
+            if key not in self.params:
+                problems.append((key, unknown_key_message(key, tuple(self.params))))
+        for key, (kind, default) in self.params.items():
+            value = given.get(key, default)
+            if value is None:
+                problems.append((key, f"heuristic '{self.name}' needs this parameter"))
+                continue
+            if not _is_type(value, kind):
+                problems.append((key, f"must be {_type_name(kind)}"))
+                continue
+            if kind in (int, float) and value < 0:
+                problems.append((key, "must not be negative"))
+                continue
+            values[key] = value
+        if not problems and self.prepare is not None:
+            try:
+                values = self.prepare(values)
+            except ValueError as e:
+                problems.append(("-", str(e)))
+        return values, problems
+
+
+def _is_type(value: Any, kind: type) -> bool:
+    if kind is list:
+        return isinstance(value, list) and all(isinstance(v, str) and v.strip() for v in value) and bool(value)
+    if kind is float:
+        return isinstance(value, (int, float)) and not isinstance(value, bool)
+    if kind is int:
+        return isinstance(value, int) and not isinstance(value, bool)
+    return isinstance(value, kind)
+
+
+def _type_name(kind: type) -> str:
+    return {int: "an integer", float: "a number", str: "a string", bool: "true or false",
+            list: "a non-empty list of non-empty strings"}[kind]
+
+
+HEURISTICS: dict[str, HeuristicSpec] = {}
+
+
+def register(
+    name: str, *, rank: int, params: Mapping[str, tuple[type, Any]], summary: str,
+    prepare: Callable[[dict[str, Any]], dict[str, Any]] | None = None,
+) -> Callable[[Heuristic], Heuristic]:
+    def wrap(func: Heuristic) -> Heuristic:
+        HEURISTICS[name] = HeuristicSpec(name, func, params, rank, summary, prepare)
+        return func
+
+    return wrap
+
+
+def _ends_sentence(text: str) -> bool:
+    core = text.rstrip().rstrip(_CLOSERS)
+    return bool(core) and core[-1] in _TERMINAL
+
+
+@register(
+    "truncated-caption",
+    rank=0,
+    params={"min_chars": (int, 20), "window": (int, 3)},
+    summary="a line cut off with '...' or '…' whose start repeats a nearby line",
+)
+def truncated_caption(ctx: Context, p: Mapping[str, Any]) -> Iterator[int]:
+    lines = ctx.lines
+    for ln in lines:
+        t = ln.text.strip()
+        if not (t.endswith("...") or t.endswith("…")):
+            continue
+        prefix = t.rstrip(".…").rstrip()
+        if len(prefix) < p["min_chars"]:
+            continue
+        lo, hi = max(0, ln.index - p["window"]), min(len(lines), ln.index + p["window"] + 1)
+        for other in lines[lo:hi]:
+            o = other.text.strip()
+            if other.index != ln.index and len(o) > len(prefix) and o.startswith(prefix):
+                yield ln.index
+                break
+
+
+@register(
+    "credit-group",
+    rank=10,
+    params={"categories": (list, ["credit"]), "max_group_lines": (int, 8), "max_words": (int, 80),
+            "min_groups": (int, 3)},
+    summary="a credit takes the caption and alt-text lines of its group (lines between blank lines)",
+)
+def credit_group(ctx: Context, p: Mapping[str, Any]) -> Iterator[int]:
+    groups = ctx.groups()
+    # Without blank-line structure a "group" is the whole story: nothing to absorb.
+    if len(groups) < p["min_groups"]:
+        return
+    cats = set(p["categories"])
+    for group in groups:
+        if len(group) > p["max_group_lines"]:
+            continue
+        if not any(ctx.category_of[ln.index] in cats for ln in group):
+            continue
+        kept = [ln for ln in group if ctx.kept(ln.index)]
+        if all(ln.words <= p["max_words"] for ln in kept):
+            yield from (ln.index for ln in kept)
+
+
+@register(
+    "sandwich",
+    rank=20,
+    params={"categories": (list, None), "max_gap_lines": (int, 2), "max_words": (int, 12)},
+    summary="a few short lines between two removed lines of the listed categories",
+)
+def sandwich(ctx: Context, p: Mapping[str, Any]) -> Iterator[int]:
+    cats = set(p["categories"])
+    content = [ln for ln in ctx.lines if not ln.blank]
+    last_removed: int | None = None  # position in `content` of the last removed line seen
+    gap: list[Line] = []
+    for pos, ln in enumerate(content):
+        if ctx.kept(ln.index):
+            gap.append(ln)
+            continue
+        if (
+            ctx.category_of[ln.index] in cats
+            and last_removed is not None
+            and ctx.category_of[content[last_removed].index] in cats
+            and 0 < len(gap) <= p["max_gap_lines"]
+            and all(g.words <= p["max_words"] for g in gap)
+        ):
+            yield from (g.index for g in gap)
+        last_removed = pos
+        gap = []
+
+
+@register(
+    "headline",
+    rank=30,
+    params={"min_words": (int, 3), "max_words": (int, 20)},
+    summary="the first line left, when it reads as a title (short, no closing punctuation)",
+)
+def headline(ctx: Context, p: Mapping[str, Any]) -> Iterator[int]:
+    content = ctx.content()
+    first = next(content, None)
+    if first is None or next(content, None) is None:
+        return
+    if p["min_words"] <= first.words <= p["max_words"] and not _ends_sentence(first.text):
+        yield first.index
+
+
+@register(
+    "repeated-headline",
+    rank=40,
+    params={"head_lines": (int, 25), "min_words": (int, 3)},
+    summary="the last line left repeats a line from the head of the document",
+)
+def repeated_headline(ctx: Context, p: Mapping[str, Any]) -> Iterator[int]:
+    last = None
+    for last in ctx.content():
+        pass
+    if last is None or last.words < p["min_words"]:
+        return
+    key = normalise(last.text)
+    limit = min(ctx.head_limit(p["head_lines"]), last.index)
+    if any(not ln.blank and normalise(ln.text) == key for ln in ctx.lines[:limit]):
+        yield last.index
+
+
+def _prepare_phrase_count(values: dict[str, Any]) -> dict[str, Any]:
+    alternatives = sorted({normalise(ph) for ph in values["phrases"]}, key=len, reverse=True)
+    body = "|".join(regex.escape(a).replace(r"\ ", r"\s+") for a in alternatives)
+    values = dict(values)
+    values["_pattern"] = regex.compile(rf"(?<!\w)(?:{body})(?!\w)", regex.IGNORECASE | regex.V0)
+    if values["min_hits"] < 1:
+        raise ValueError("min_hits must be at least 1")
+    return values
+
+
+@register(
+    "phrase-count",
+    rank=0,
+    params={"phrases": (list, None), "min_hits": (int, 2), "min_words": (int, 0)},
+    summary="a line holding at least min_hits different phrases of the list",
+    prepare=_prepare_phrase_count,
+)
+def phrase_count(ctx: Context, p: Mapping[str, Any]) -> Iterator[int]:
+    pattern: regex.Pattern[str] = p["_pattern"]
+    for ln in ctx.lines:
+        if ln.blank or ln.words < p["min_words"]:
+            continue
+        hits = {normalise(m.group()) for m in pattern.finditer(ln.text)}
+        if len(hits) >= p["min_hits"]:
+            yield ln.index

@@ -1,0 +1,362 @@
+"""The rule-file schema: what a rule may say, and the checks on each field."""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from enum import Enum
+from typing import Any
+
+import regex
+
+from .errors import RuleProblem
+from .matchers.heuristics import HEURISTICS
+from .model import Category, Zone
+
+
+class Kind(str, Enum):
+    """Which matcher a rule uses."""
+
+    PHRASES = "phrases"
+    LINE = "line"
+    SPAN = "span"
+    BLOCK = "block"
+    HEURISTIC = "heuristic"
+
+
+class Extent(str, Enum):
+    """What a match takes with it: its whole lines, or only the matched text."""
+
+    LINE = "line"
+    MATCH = "match"
+
+
+@dataclass(frozen=True, slots=True)
+class Example:
+    text: str
+    clean: str | None = None  # expected clean text, for examples that need context
+
+
+@dataclass(frozen=True, slots=True)
+class Rule:
+    id: str
+    category: Category
+    description: str
+    kind: Kind
+    file: str
+    order: int
+    phrases: tuple[str, ...] = ()
+    whole_line: bool = True
+    pattern: str | None = None  # line or span regex, as written
+    block_start: str | None = None
+    block_end: str | None = None
+    block_max_lines: int = 0
+    heuristic: str | None = None
+    params: Mapping[str, Any] = field(default_factory=dict)
+    remove: Extent = Extent.LINE
+    ignore_case: bool = False
+    max_words: int | None = None
+    priority: int = 0
+    zone: Zone = Zone.ANYWHERE
+    zone_lines: int | None = None
+    sites: tuple[str, ...] = ()
+    requires: tuple[str, ...] = ()
+    examples_remove: tuple[Example, ...] = ()
+    examples_keep: tuple[Example, ...] = ()
+
+    @property
+    def scoped(self) -> bool:
+        return bool(self.sites or self.requires)
+
+
+RULE_KEYS = {
+    "id",
+    "category",
+    "description",
+    "phrases",
+    "whole_line",
+    "line",
+    "span",
+    "block",
+    "heuristic",
+    "params",
+    "remove",
+    "ignore_case",
+    "max_words",
+    "priority",
+    "zone",
+    "zone_lines",
+    "sites",
+    "requires",
+    "examples",
+}
+MATCHER_KEYS = ("phrases", "line", "span", "block", "heuristic")
+PACK_KEYS = {"name", "description", "sites", "requires"}
+TOP_KEYS = {"pack", "rule"}
+BLOCK_KEYS = {"start", "end", "max_lines"}
+EXAMPLE_KEYS = {"remove", "keep"}
+EXAMPLE_TABLE_KEYS = {"text", "clean"}
+ID_RE = regex.compile(r"[a-z0-9]+(?:[._-][a-z0-9]+)*")
+MAX_BLOCK_LINES = 200
+
+# Strings that exercise zero-width matches: a pattern that matches the empty string
+# anywhere in them could remove nothing forever, so the loader rejects it.
+_EMPTY_PROBES = ("", "a", " a b ", "\n", "a\nb\n", "A1 .!?\r\n\tz", "«x»—y…")
+_LINE_BREAK_ESCAPE = regex.compile(r"(?<!\\)((?:\\\\)*)\\R")
+
+
+def unknown_key_message(key: str, allowed: set[str] | tuple[str, ...]) -> str:
+    close = difflib.get_close_matches(key, sorted(allowed), n=1)
+    hint = f" (did you mean '{close[0]}'?)" if close else ""
+    return f"unknown key '{key}'{hint}"
+
+
+def expand_line_breaks(pattern: str) -> str:
+    r"""``\R`` means one line break as the engine counts them: ``\r\n``, ``\r`` or ``\n``."""
+    return _LINE_BREAK_ESCAPE.sub(lambda m: m.group(1) + r"(?:\r\n|\r|\n)", pattern)
+
+
+def compile_pattern(pattern: str, ignore_case: bool) -> regex.Pattern[str]:
+    flags = regex.V0 | (regex.IGNORECASE if ignore_case else 0)
+    return regex.compile(expand_line_breaks(pattern), flags)
+
+
+def matches_empty(compiled: regex.Pattern[str]) -> bool:
+    for probe in _EMPTY_PROBES:
+        for m in compiled.finditer(probe, timeout=0.5):
+            if m.end() == m.start():
+                return True
+    return False
+
+
+class _Collector:
+    def __init__(self, file: str, problems: list[RuleProblem]) -> None:
+        self.file = file
+        self.problems = problems
+
+    def add(self, rule: str, key: str, message: str) -> None:
+        self.problems.append(RuleProblem(self.file, rule, key, message))
+
+
+def _string_list(
+    value: Any, rule: str, key: str, out: _Collector, *, allow_empty: bool = True
+) -> tuple[str, ...] | None:
+    if isinstance(value, str):
+        value = [value]
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        out.add(rule, key, "must be a string or a list of strings")
+        return None
+    if not allow_empty and (not value or any(not v.strip() for v in value)):
+        out.add(rule, key, "must not be empty or hold empty strings")
+        return None
+    return tuple(value)
+
+
+def _check_regex(
+    pattern: Any, ignore_case: bool, rule: str, key: str, out: _Collector
+) -> str | None:
+    if not isinstance(pattern, str) or not pattern:
+        out.add(rule, key, "must be a non-empty string holding a regular expression")
+        return None
+    try:
+        compiled = compile_pattern(pattern, ignore_case)
+    except regex.error as e:
+        pos = f" at position {e.pos}" if getattr(e, "pos", None) is not None else ""
+        out.add(rule, key, f"invalid regular expression{pos}: {e.msg if hasattr(e, 'msg') else e}")
+        return None
+    try:
+        empty = matches_empty(compiled)
+    except TimeoutError:
+        out.add(rule, key, "pattern is too slow on a tiny probe string")
+        return None
+    if empty:
+        out.add(rule, key, "pattern can match the empty string")
+        return None
+    return pattern
+
+
+def _examples(value: Any, rule: str, out: _Collector) -> tuple[tuple[Example, ...], tuple[Example, ...]]:
+    if not isinstance(value, dict):
+        out.add(rule, "examples", "must be a table with 'remove' and 'keep' lists")
+        return (), ()
+    for key in value:
+        if key not in EXAMPLE_KEYS:
+            out.add(rule, f"examples.{key}", unknown_key_message(key, EXAMPLE_KEYS))
+    result: dict[str, tuple[Example, ...]] = {}
+    for kind in ("remove", "keep"):
+        items = value.get(kind, [])
+        if not isinstance(items, list):
+            out.add(rule, f"examples.{kind}", "must be a list")
+            items = []
+        parsed: list[Example] = []
+        for i, item in enumerate(items):
+            where = f"examples.{kind}[{i}]"
+            if isinstance(item, str) and item.strip():
+                parsed.append(Example(item))
+            elif isinstance(item, dict):
+                extra = set(item) - EXAMPLE_TABLE_KEYS
+                for key in sorted(extra):
+                    out.add(rule, f"{where}.{key}", unknown_key_message(key, EXAMPLE_TABLE_KEYS))
+                text, clean = item.get("text"), item.get("clean")
+                if not isinstance(text, str) or not text.strip():
+                    out.add(rule, f"{where}.text", "must be a non-empty string")
+                elif clean is not None and not isinstance(clean, str):
+                    out.add(rule, f"{where}.clean", "must be a string")
+                elif kind == "keep" and clean is not None:
+                    out.add(rule, f"{where}.clean", "only 'remove' examples take 'clean'")
+                else:
+                    parsed.append(Example(text, clean))
+            else:
+                out.add(rule, where, "must be a non-empty string or a table {text, clean}")
+        result[kind] = tuple(parsed)
+    if not result["remove"]:
+        out.add(rule, "examples.remove", "every rule needs at least one example to remove")
+    if not result["keep"]:
+        out.add(rule, "examples.keep", "every rule needs at least one example to keep")
+    return result["remove"], result["keep"]
+
+
+def parse_rule(
+    raw: Any, file: str, order: int, pack: Mapping[str, Any], problems: list[RuleProblem]
+) -> Rule | None:
+    """Validate one ``[[rule]]`` table; add every problem found to ``problems``."""
+    out = _Collector(file, problems)
+    before = len(problems)
+    if not isinstance(raw, dict):
+        out.add("-", "rule", "each [[rule]] must be a table")
+        return None
+    rid = raw.get("id")
+    if not isinstance(rid, str) or not ID_RE.fullmatch(rid):
+        out.add(str(rid) if rid is not None else f"rule#{order}", "id",
+                "must be a lower-case dotted id such as 'credits.ap-photo'")
+        rid_text = str(rid) if rid is not None else f"rule#{order}"
+    else:
+        rid_text = rid
+    for key in raw:
+        if key not in RULE_KEYS:
+            out.add(rid_text, key, unknown_key_message(key, RULE_KEYS))
+
+    try:
+        category = Category(raw.get("category"))
+    except ValueError:
+        category = Category.BOILERPLATE
+        allowed = ", ".join(c.value for c in Category if c is not Category.WHITESPACE)
+        out.add(rid_text, "category", f"must be one of: {allowed}")
+    description = raw.get("description")
+    if not isinstance(description, str) or not description.strip():
+        out.add(rid_text, "description", "must be a non-empty string")
+        description = ""
+
+    present = [k for k in MATCHER_KEYS if k in raw]
+    if len(present) != 1:
+        what = "none" if not present else ", ".join(present)
+        out.add(rid_text, "matcher", f"a rule needs exactly one of {', '.join(MATCHER_KEYS)} (found {what})")
+        return None
+    kind = Kind(present[0])
+
+    ignore_case = raw.get("ignore_case", kind is Kind.PHRASES)
+    if not isinstance(ignore_case, bool):
+        out.add(rid_text, "ignore_case", "must be true or false")
+        ignore_case = False
+
+    fields: dict[str, Any] = {}
+    if kind is Kind.PHRASES:
+        phrases = _string_list(raw["phrases"], rid_text, "phrases", out, allow_empty=False)
+        fields["phrases"] = phrases or ()
+        whole_line = raw.get("whole_line", True)
+        if not isinstance(whole_line, bool):
+            out.add(rid_text, "whole_line", "must be true or false")
+            whole_line = True
+        fields["whole_line"] = whole_line
+    elif "whole_line" in raw:
+        out.add(rid_text, "whole_line", "only phrase rules take 'whole_line'")
+    if kind in (Kind.LINE, Kind.SPAN):
+        fields["pattern"] = _check_regex(raw[kind.value], ignore_case, rid_text, kind.value, out)
+    if kind is Kind.BLOCK:
+        block = raw["block"]
+        if not isinstance(block, dict):
+            out.add(rid_text, "block", "must be a table {start, end, max_lines}")
+        else:
+            for key in block:
+                if key not in BLOCK_KEYS:
+                    out.add(rid_text, f"block.{key}", unknown_key_message(key, BLOCK_KEYS))
+            fields["block_start"] = _check_regex(block.get("start"), ignore_case, rid_text, "block.start", out)
+            fields["block_end"] = _check_regex(block.get("end"), ignore_case, rid_text, "block.end", out)
+            max_lines = block.get("max_lines")
+            if not isinstance(max_lines, int) or isinstance(max_lines, bool) or not 1 <= max_lines <= MAX_BLOCK_LINES:
+                out.add(rid_text, "block.max_lines", f"must be an integer from 1 to {MAX_BLOCK_LINES}")
+            else:
+                fields["block_max_lines"] = max_lines
+    if kind is Kind.HEURISTIC:
+        name = raw["heuristic"]
+        spec = HEURISTICS.get(name) if isinstance(name, str) else None
+        if spec is None:
+            out.add(rid_text, "heuristic", unknown_key_message(str(name), tuple(HEURISTICS)).replace(
+                "unknown key", "unknown heuristic"))
+        else:
+            params = raw.get("params", {})
+            if not isinstance(params, dict):
+                out.add(rid_text, "params", "must be a table")
+            else:
+                checked, messages = spec.check_params(params)
+                for key, message in messages:
+                    out.add(rid_text, f"params.{key}", message)
+                fields["params"] = checked
+            fields["heuristic"] = name
+    elif "params" in raw:
+        out.add(rid_text, "params", "only heuristic rules take 'params'")
+
+    remove = raw.get("remove", "line")
+    try:
+        extent = Extent(remove)
+    except ValueError:
+        out.add(rid_text, "remove", "must be 'line' or 'match'")
+        extent = Extent.LINE
+    if extent is Extent.MATCH and (kind in (Kind.BLOCK, Kind.HEURISTIC) or fields.get("whole_line")):
+        out.add(rid_text, "remove", "'match' applies to phrases inside a line and to line or span regexes")
+
+    max_words = raw.get("max_words")
+    if max_words is not None and (not isinstance(max_words, int) or isinstance(max_words, bool) or max_words < 1):
+        out.add(rid_text, "max_words", "must be a positive integer")
+        max_words = None
+    priority = raw.get("priority", 0)
+    if not isinstance(priority, int) or isinstance(priority, bool):
+        out.add(rid_text, "priority", "must be an integer")
+        priority = 0
+    try:
+        zone = Zone(raw.get("zone", "anywhere"))
+    except ValueError:
+        out.add(rid_text, "zone", "must be 'head', 'tail' or 'anywhere'")
+        zone = Zone.ANYWHERE
+    zone_lines = raw.get("zone_lines")
+    if zone_lines is not None and (not isinstance(zone_lines, int) or isinstance(zone_lines, bool) or zone_lines < 1):
+        out.add(rid_text, "zone_lines", "must be a positive integer")
+        zone_lines = None
+    sites = _string_list(raw.get("sites", pack.get("sites", [])), rid_text, "sites", out) or ()
+    requires = _string_list(raw.get("requires", pack.get("requires", [])), rid_text, "requires", out) or ()
+    sites = tuple(s.lower().removeprefix("www.") for s in sites)
+
+    ex_remove, ex_keep = _examples(raw.get("examples"), rid_text, out)
+
+    if len(problems) > before or not isinstance(rid, str):
+        return None
+    return Rule(
+        id=rid,
+        category=category,
+        description=description.strip(),
+        kind=kind,
+        file=file,
+        order=order,
+        remove=extent,
+        ignore_case=ignore_case,
+        max_words=max_words,
+        priority=priority,
+        zone=zone,
+        zone_lines=zone_lines,
+        sites=sites,
+        requires=requires,
+        examples_remove=ex_remove,
+        examples_keep=ex_keep,
+        **fields,
+    )
