@@ -23,7 +23,9 @@ def covered_lines(lines: Sequence[Line], spans: Sequence[Span]) -> list[bool]:
     for ln in lines:
         while k < len(union) and union[k][1] <= ln.start:
             k += 1
-        out.append(k < len(union) and union[k][0] <= ln.start and ln.stop <= union[k][1] and ln.stop > ln.start)
+        out.append(
+            k < len(union) and union[k][0] <= ln.start and ln.stop <= union[k][1] and ln.stop > ln.start
+        )
     return out
 
 
@@ -53,7 +55,7 @@ def tidy(text: str, lines: Sequence[Line], spans: Sequence[Span]) -> list[Span]:
         first, last = content[0], content[-1]
         if any_removed(0, first):
             drop += blanks(0, first)
-        for a, b in zip(content, content[1:]):
+        for a, b in zip(content, content[1:], strict=False):
             if b - a > 1 and any_removed(a + 1, b):
                 drop += blanks(a + 1, b)[1:]
         if any_removed(last + 1, len(lines)):

@@ -43,7 +43,9 @@ class Summary:
             self.by_category[span["category"]] += 1
 
     def line(self) -> str:
-        cats = ", ".join(f"{k} {v}" for k, v in sorted(self.by_category.items(), key=lambda kv: (-kv[1], kv[0])))
+        cats = ", ".join(
+            f"{k} {v}" for k, v in sorted(self.by_category.items(), key=lambda kv: (-kv[1], kv[0]))
+        )
         docs = f"{self.documents} document{'s' * (self.documents != 1)}"
         removed = f"{self.spans} span{'s' * (self.spans != 1)} removed" + (f" ({cats})" if cats else "")
         return f"{docs}, {removed}, {self.errors} error{'s' * (self.errors != 1)}"
@@ -60,7 +62,9 @@ def check_paths(paths: Sequence[Path], outdir: Path) -> None:
         if not p.exists():
             raise UsageError(f"{p}: no such file or directory")
         if p.is_dir() and _inside(out, p.resolve()):
-            raise UsageError(f"{outdir}: the output directory is inside the input {p}; it would mix outputs with inputs")
+            raise UsageError(
+                f"{outdir}: the output directory is inside the input {p}; it would mix outputs with inputs"
+            )
         if p.is_file() and out == p.resolve():
             raise UsageError(f"{outdir}: the output directory is the input file {p}")
 
@@ -74,7 +78,9 @@ def discover(paths: Sequence[Path], outdir: Path, include: Sequence[str] = DEFAU
     for p in paths:
         if p.is_dir():
             found = sorted(
-                f for pattern in include for f in p.rglob(pattern)
+                f
+                for pattern in include
+                for f in p.rglob(pattern)
                 if f.is_file() and not any(part.startswith(".") for part in f.relative_to(p).parts)
             )
             for f in dict.fromkeys(found):
@@ -139,8 +145,11 @@ def run(jobs: Sequence[Job], cleaner: Cleaner, report_path: Path) -> Iterator[di
         for job in jobs:
             key = job.output.resolve()
             if key in claimed:
-                rec = record(input=job.input, output=None,
-                             error=f"collision: the output {job.output} is already written for {claimed[key]}")
+                rec = record(
+                    input=job.input,
+                    output=None,
+                    error=f"collision: the output {job.output} is already written for {claimed[key]}",
+                )
             else:
                 claimed[key] = job.input
                 rec = clean_job(job, cleaner)

@@ -35,8 +35,11 @@ out = Console(highlight=False)
 
 RulesOpt = Annotated[
     list[Path] | None,
-    typer.Option("--rules", help="A rule file or a folder of *.toml rule files, added to the default "
-                 "packs. Repeat for more.", show_default=False),
+    typer.Option(
+        "--rules",
+        help="A rule file or a folder of *.toml rule files, added to the default packs. Repeat for more.",
+        show_default=False,
+    ),
 ]
 NoDefaultsOpt = Annotated[
     bool, typer.Option("--no-default-rules", help="Leave the shipped rule packs out; use only --rules.")
@@ -68,17 +71,37 @@ def build_cleaner(rules: Sequence[Path] | None, no_default_rules: bool) -> Clean
 
 @app.command()
 def clean(
-    paths: Annotated[list[Path], typer.Argument(help="Files and directories to clean. Directories are "
-                                                "searched recursively for *.txt and *.text files.",
-                                                show_default=False)],
-    outdir: Annotated[Path, typer.Option("--output", "-o", help="Directory for the clean files. "
-                                         "A directory argument's files keep their relative paths, with .txt.",
-                                         show_default=False)],
-    report: Annotated[Path | None, typer.Option("--report", help="Where to write the JSONL report "
-                                                "[default: OUTDIR/report.jsonl].", show_default=False)] = None,
+    paths: Annotated[
+        list[Path],
+        typer.Argument(
+            help="Files and directories to clean. Directories are "
+            "searched recursively for *.txt and *.text files.",
+            show_default=False,
+        ),
+    ],
+    outdir: Annotated[
+        Path,
+        typer.Option(
+            "--output",
+            "-o",
+            help="Directory for the clean files. "
+            "A directory argument's files keep their relative paths, with .txt.",
+            show_default=False,
+        ),
+    ],
+    report: Annotated[
+        Path | None,
+        typer.Option(
+            "--report",
+            help="Where to write the JSONL report [default: OUTDIR/report.jsonl].",
+            show_default=False,
+        ),
+    ] = None,
     rules: RulesOpt = None,
     no_default_rules: NoDefaultsOpt = False,
-    url: Annotated[str | None, typer.Option("--url", help="The page URL of every input, for site rules.")] = None,
+    url: Annotated[
+        str | None, typer.Option("--url", help="The page URL of every input, for site rules.")
+    ] = None,
 ) -> None:
     """Clean files and directories into OUTDIR, with one report record per input.
 
@@ -95,7 +118,11 @@ def clean(
     if report_path.resolve() in {j.output.resolve() for j in jobs}:
         fail(f"{report_path}: the report would overwrite an output file")
     summary = batch.Summary()
-    records = batch.run(jobs, cleaner, report_path) if url is None else _run_with_url(jobs, cleaner, report_path, url)
+    records = (
+        batch.run(jobs, cleaner, report_path)
+        if url is None
+        else _run_with_url(jobs, cleaner, report_path, url)
+    )
     try:
         if sys.stderr.isatty() and jobs:
             from rich.progress import Progress
@@ -110,13 +137,15 @@ def clean(
                 summary.add(rec)
     except OSError as e:
         fail(f"cannot write {e.filename or report_path}: {e.strerror or e}", 4)
-    for rec in _errors(report_path) if summary.errors else ():
-        err.print(f"cleaner: {rec}", markup=False)
+    for problem in _errors(report_path) if summary.errors else ():
+        err.print(f"cleaner: {problem}", markup=False)
     err.print(summary.line(), markup=False)
     raise typer.Exit(EXIT_FAILED if summary.errors else EXIT_OK)
 
 
-def _run_with_url(jobs: Sequence[batch.Job], cleaner: Cleaner, report_path: Path, url: str) -> Iterator[dict[str, Any]]:
+def _run_with_url(
+    jobs: Sequence[batch.Job], cleaner: Cleaner, report_path: Path, url: str
+) -> Iterator[dict[str, Any]]:
     bound = _UrlCleaner(cleaner, url)
     return batch.run(jobs, bound, report_path)  # type: ignore[arg-type]
 
@@ -161,7 +190,9 @@ def explain(
     if result.error:
         fail(f"{file}: {result.error}", EXIT_FAILED)
     out.print(explain_view(text, result), markup=False, highlight=False, soft_wrap=True)
-    table = Table(title=f"{file}: {len(result.spans)} spans removed, {result.removed_chars} of {len(text)} characters")
+    table = Table(
+        title=f"{file}: {len(result.spans)} spans removed, {result.removed_chars} of {len(text)} characters"
+    )
     for col in ("start", "end", "rule", "category", "also matched by"):
         table.add_column(col)
     for s in result.spans:
@@ -192,8 +223,10 @@ def rules_test(rules: RulesOpt = None, no_default_rules: NoDefaultsOpt = False) 
         if not outcome.passed:
             failed += 1
             err.print(f"FAIL {outcome}", markup=False)
-    out.print(f"{len(cleaner.rules)} rules, {total} examples: {total - failed} passed, {failed} failed",
-              markup=False)
+    out.print(
+        f"{len(cleaner.rules)} rules, {total} examples: {total - failed} passed, {failed} failed",
+        markup=False,
+    )
     raise typer.Exit(EXIT_FOUND if failed else EXIT_OK)
 
 

@@ -39,8 +39,13 @@ class Scope:
     @classmethod
     def of(cls, rule: Rule) -> Scope:
         lines = rule.zone_lines or DEFAULT_ZONE_LINES
-        return cls(rule.sites, rule.requires, rule.zone, lines if rule.zone is not Zone.ANYWHERE else 0,
-                   rule.max_words)
+        return cls(
+            rule.sites,
+            rule.requires,
+            rule.zone,
+            lines if rule.zone is not Zone.ANYWHERE else 0,
+            rule.max_words,
+        )
 
 
 @dataclass
@@ -91,7 +96,7 @@ def _alternative(rule: Rule, pattern: str) -> str | None:
         if set(m.group(1)) - set("imsx"):
             return None
         flags += m.group(1)
-        pattern = pattern[m.end():]
+        pattern = pattern[m.end() :]
     if _INLINE_FLAGS.search(pattern) or _NEEDS_OWN_GROUPS.search(pattern):
         return None
     flags = "".join(sorted(set(flags)))
@@ -149,8 +154,13 @@ def compile_plan(rules: Iterable[Rule]) -> Plan:
             spans.append(Solo(rule, compile_pattern(rule.pattern, rule.ignore_case)))
         elif rule.kind is Kind.BLOCK:
             assert rule.block_start is not None and rule.block_end is not None
-            blocks.append(Solo(rule, compile_pattern(rule.block_start, rule.ignore_case),
-                               compile_pattern(rule.block_end, rule.ignore_case)))
+            blocks.append(
+                Solo(
+                    rule,
+                    compile_pattern(rule.block_start, rule.ignore_case),
+                    compile_pattern(rule.block_end, rule.ignore_case),
+                )
+            )
         else:
             assert rule.heuristic is not None
             heuristics.append(HeuristicEntry(rule, HEURISTICS[rule.heuristic]))

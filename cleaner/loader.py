@@ -42,9 +42,7 @@ def _display(path: Path, root: Path | None) -> str:
     return str(path)
 
 
-def load_rules(
-    paths: Sequence[Path | str] = (), *, defaults: bool = True
-) -> tuple[Rule, ...]:
+def load_rules(paths: Sequence[Path | str] = (), *, defaults: bool = True) -> tuple[Rule, ...]:
     """Load the default packs (unless ``defaults`` is false) and the files or folders given.
 
     Raises ``RuleFileError`` listing every problem when anything is wrong.
@@ -63,8 +61,9 @@ def load_rules(
         name = _display(path, root)
         for rule in _load_file(path, name, len(rules), problems):
             if rule.id in seen:
-                problems.append(RuleProblem(name, rule.id, "id",
-                                            f"duplicate rule id, first defined in {seen[rule.id]}"))
+                problems.append(
+                    RuleProblem(name, rule.id, "id", f"duplicate rule id, first defined in {seen[rule.id]}")
+                )
                 continue
             seen[rule.id] = name
             rules.append(rule)
@@ -80,8 +79,9 @@ def parse_rules_text(text: str, name: str = "<string>") -> tuple[Rule, ...]:
     ids: dict[str, int] = {}
     for r in rules:
         ids[r.id] = ids.get(r.id, 0) + 1
-    problems += [RuleProblem(name, rid, "id", "duplicate rule id in this file")
-                 for rid, n in ids.items() if n > 1]
+    problems += [
+        RuleProblem(name, rid, "id", "duplicate rule id in this file") for rid, n in ids.items() if n > 1
+    ]
     if problems:
         raise RuleFileError(problems)
     return tuple(rules)

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from enum import Enum
+from enum import StrEnum
 
 
-class Category(str, Enum):
+class Category(StrEnum):
     """What kind of noise a rule removes. The value is what rule files and reports use."""
 
     DONATION = "donation"
@@ -27,19 +27,13 @@ class Category(str, Enum):
     BOILERPLATE = "boilerplate"
     WHITESPACE = "whitespace"
 
-    def __str__(self) -> str:
-        return self.value
 
-
-class Zone(str, Enum):
+class Zone(StrEnum):
     """Where in a document a rule may match."""
 
     HEAD = "head"
     TAIL = "tail"
     ANYWHERE = "anywhere"
-
-    def __str__(self) -> str:
-        return self.value
 
 
 @dataclass(frozen=True, slots=True)

@@ -5,8 +5,9 @@ Every door (Python API, CLI, batch) calls ``Cleaner.clean``; none matches on its
 
 from __future__ import annotations
 
+import bisect
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -16,8 +17,8 @@ from .apply import apply, merge_sorted, tidy
 from .compile import Plan, Scope, compile_plan
 from .lines import Line, normalise, split_lines
 from .loader import load_rules
-from .matchers.heuristics import Context
-from .model import Result, Zone
+from .matchers.heuristics import Context, HeuristicSpec
+from .model import Result, Span, Zone
 from .resolve import Candidate, resolve
 from .schema import Extent, Rule
 
@@ -159,7 +160,9 @@ class Cleaner:
                             if m.lastgroup is None or m.end() == m.start():
                                 continue
                             rule = group.match_rules[int(m.lastgroup[1:])]
-                            out.append(self._match_cand(text, ln, ln.start + m.start(), ln.start + m.end(), rule))
+                            out.append(
+                                self._match_cand(text, ln, ln.start + m.start(), ln.start + m.end(), rule)
+                            )
                     except TimeoutError:
                         raise _Timeout(group.match_rules) from None
 
@@ -177,7 +180,9 @@ class Cleaner:
                         if m.end() == m.start():
                             continue
                         if rule.remove is Extent.MATCH:
-                            out.append(self._match_cand(text, ln, ln.start + m.start(), ln.start + m.end(), rule))
+                            out.append(
+                                self._match_cand(text, ln, ln.start + m.start(), ln.start + m.end(), rule)
+                            )
                         else:
                             out.append(line_cand(ln.index, ln.index, rule))
                             break
@@ -213,7 +218,11 @@ class Cleaner:
             assert solo.pattern is not None and solo.end is not None
             try:
                 for ln in lines:
-                    if ln.blank or ln.index not in zone or not solo.pattern.search(ln.text, timeout=left([rule])):
+                    if (
+                        ln.blank
+                        or ln.index not in zone
+                        or not solo.pattern.search(ln.text, timeout=left([rule]))
+                    ):
                         continue
                     for other in lines[ln.index + 1 : ln.index + rule.block_max_lines]:
                         if not other.blank and solo.end.search(other.text, timeout=left([rule])):
@@ -235,7 +244,16 @@ class Cleaner:
             self._mark(ctx, found)
         return out
 
-    def _run_heuristic(self, rule, spec, ctx, text, host, all_scopes, line_cand):  # type: ignore[no-untyped-def]
+    def _run_heuristic(
+        self,
+        rule: Rule,
+        spec: HeuristicSpec,
+        ctx: Context,
+        text: str,
+        host: str | None,
+        all_scopes: bool,
+        line_cand: Callable[[int, int, Rule], Candidate],
+    ) -> list[Candidate]:
         if not self._applies(rule, text, host, all_scopes):
             return []
         zone = self._zone_range(ctx.lines, ctx, rule.zone, rule.zone_lines)
@@ -249,7 +267,9 @@ class Cleaner:
             i = by_start.get(c.start)
             if i is None:
                 continue
-            while i < len(ctx.lines) and ctx.lines[i].stop <= c.end and ctx.lines[i].stop > ctx.lines[i].start:
+            while (
+                i < len(ctx.lines) and ctx.lines[i].stop <= c.end and ctx.lines[i].stop > ctx.lines[i].start
+            ):
                 if ctx.removed_by[i] is None:
                     ctx.removed_by[i] = c.rule.id
                     ctx.category_of[i] = c.rule.category.value
@@ -269,7 +289,9 @@ class Cleaner:
         return Candidate(start, end, rule)
 
     @staticmethod
-    def _complete_lines(text, lines, spans, shadowed, candidates):  # type: ignore[no-untyped-def]
+    def _complete_lines(
+        text: str, lines: list[Line], spans: list[Span], shadowed: list[Span], candidates: list[Candidate]
+    ) -> tuple[list[Span], list[Span]]:
         """A line left holding only whitespace by within-line removals goes whole."""
         extra: list[Candidate] = []
         k = 0
@@ -278,7 +300,9 @@ class Cleaner:
                 continue
             while k < len(spans) and spans[k].end <= ln.start:
                 k += 1
-            j, pos, rest, rule = k, ln.start, [], None
+            j, pos = k, ln.start
+            rest: list[str] = []
+            rule: Span | None = None
             while j < len(spans) and spans[j].start < ln.stop:
                 s = spans[j]
                 rest.append(text[pos : s.start])
@@ -297,12 +321,5 @@ class Cleaner:
 
 
 def _line_at(starts: list[int], offset: int) -> int:
-    """Index of the line holding ``offset`` (binary search over line starts)."""
-    lo, hi = 0, len(starts) - 1
-    while lo < hi:
-        mid = (lo + hi + 1) // 2
-        if starts[mid] <= offset:
-            lo = mid
-        else:
-            hi = mid - 1
-    return lo
+    """Index of the line holding ``offset``."""
+    return max(0, bisect.bisect_right(starts, offset) - 1)

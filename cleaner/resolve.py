@@ -53,5 +53,5 @@ def resolve(text: str, candidates: Iterable[Candidate]) -> tuple[list[Span], lis
         spans.append(Span(start, end, win.id, win.category, text[start:end], tuple(ids)))
         for c in ranked[1:]:
             if c.rule.id != win.id:
-                shadowed.append(Span(c.start, c.end, c.rule.id, c.rule.category, text[c.start:c.end]))
+                shadowed.append(Span(c.start, c.end, c.rule.id, c.rule.category, text[c.start : c.end]))
     return spans, shadowed

@@ -5,7 +5,7 @@ from __future__ import annotations
 import difflib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from enum import Enum
+from enum import StrEnum
 from typing import Any
 
 import regex
@@ -15,7 +15,7 @@ from .matchers.heuristics import HEURISTICS
 from .model import Category, Zone
 
 
-class Kind(str, Enum):
+class Kind(StrEnum):
     """Which matcher a rule uses."""
 
     PHRASES = "phrases"
@@ -25,7 +25,7 @@ class Kind(str, Enum):
     HEURISTIC = "heuristic"
 
 
-class Extent(str, Enum):
+class Extent(StrEnum):
     """What a match takes with it: its whole lines, or only the matched text."""
 
     LINE = "line"
@@ -153,9 +153,7 @@ def _string_list(
     return tuple(value)
 
 
-def _check_regex(
-    pattern: Any, ignore_case: bool, rule: str, key: str, out: _Collector
-) -> str | None:
+def _check_regex(pattern: Any, ignore_case: bool, rule: str, key: str, out: _Collector) -> str | None:
     if not isinstance(pattern, str) or not pattern:
         out.add(rule, key, "must be a non-empty string holding a regular expression")
         return None
@@ -228,8 +226,11 @@ def parse_rule(
         return None
     rid = raw.get("id")
     if not isinstance(rid, str) or not ID_RE.fullmatch(rid):
-        out.add(str(rid) if rid is not None else f"rule#{order}", "id",
-                "must be a lower-case dotted id such as 'credits.ap-photo'")
+        out.add(
+            str(rid) if rid is not None else f"rule#{order}",
+            "id",
+            "must be a lower-case dotted id such as 'credits.ap-photo'",
+        )
         rid_text = str(rid) if rid is not None else f"rule#{order}"
     else:
         rid_text = rid
@@ -238,7 +239,7 @@ def parse_rule(
             out.add(rid_text, key, unknown_key_message(key, RULE_KEYS))
 
     try:
-        category = Category(raw.get("category"))
+        category = Category(str(raw.get("category")))
     except ValueError:
         category = Category.BOILERPLATE
         allowed = ", ".join(c.value for c in Category if c is not Category.WHITESPACE)
@@ -281,10 +282,16 @@ def parse_rule(
             for key in block:
                 if key not in BLOCK_KEYS:
                     out.add(rid_text, f"block.{key}", unknown_key_message(key, BLOCK_KEYS))
-            fields["block_start"] = _check_regex(block.get("start"), ignore_case, rid_text, "block.start", out)
+            fields["block_start"] = _check_regex(
+                block.get("start"), ignore_case, rid_text, "block.start", out
+            )
             fields["block_end"] = _check_regex(block.get("end"), ignore_case, rid_text, "block.end", out)
             max_lines = block.get("max_lines")
-            if not isinstance(max_lines, int) or isinstance(max_lines, bool) or not 1 <= max_lines <= MAX_BLOCK_LINES:
+            if (
+                not isinstance(max_lines, int)
+                or isinstance(max_lines, bool)
+                or not 1 <= max_lines <= MAX_BLOCK_LINES
+            ):
                 out.add(rid_text, "block.max_lines", f"must be an integer from 1 to {MAX_BLOCK_LINES}")
             else:
                 fields["block_max_lines"] = max_lines
@@ -292,8 +299,11 @@ def parse_rule(
         name = raw["heuristic"]
         spec = HEURISTICS.get(name) if isinstance(name, str) else None
         if spec is None:
-            out.add(rid_text, "heuristic", unknown_key_message(str(name), tuple(HEURISTICS)).replace(
-                "unknown key", "unknown heuristic"))
+            out.add(
+                rid_text,
+                "heuristic",
+                unknown_key_message(str(name), tuple(HEURISTICS)).replace("unknown key", "unknown heuristic"),
+            )
         else:
             params = raw.get("params", {})
             if not isinstance(params, dict):
@@ -317,7 +327,9 @@ def parse_rule(
         out.add(rid_text, "remove", "'match' applies to phrases inside a line and to line or span regexes")
 
     max_words = raw.get("max_words")
-    if max_words is not None and (not isinstance(max_words, int) or isinstance(max_words, bool) or max_words < 1):
+    if max_words is not None and (
+        not isinstance(max_words, int) or isinstance(max_words, bool) or max_words < 1
+    ):
         out.add(rid_text, "max_words", "must be a positive integer")
         max_words = None
     priority = raw.get("priority", 0)
@@ -330,7 +342,9 @@ def parse_rule(
         out.add(rid_text, "zone", "must be 'head', 'tail' or 'anywhere'")
         zone = Zone.ANYWHERE
     zone_lines = raw.get("zone_lines")
-    if zone_lines is not None and (not isinstance(zone_lines, int) or isinstance(zone_lines, bool) or zone_lines < 1):
+    if zone_lines is not None and (
+        not isinstance(zone_lines, int) or isinstance(zone_lines, bool) or zone_lines < 1
+    ):
         out.add(rid_text, "zone_lines", "must be a positive integer")
         zone_lines = None
     sites = _string_list(raw.get("sites", pack.get("sites", [])), rid_text, "sites", out) or ()

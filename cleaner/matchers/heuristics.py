@@ -20,8 +20,8 @@ import regex
 from ..lines import Line, normalise
 
 # Characters that close a sentence; quotes and brackets after them are looked through.
-_TERMINAL = ".!?…:;,"
-_CLOSERS = "\"'”’»)]"
+_TERMINAL = ".!?…:;,。！？．"
+_CLOSERS = "\"'”’»)]」』"
 
 
 @dataclass
@@ -118,7 +118,9 @@ class HeuristicSpec:
 
 def _is_type(value: Any, kind: type) -> bool:
     if kind is list:
-        return isinstance(value, list) and all(isinstance(v, str) and v.strip() for v in value) and bool(value)
+        return (
+            isinstance(value, list) and all(isinstance(v, str) and v.strip() for v in value) and bool(value)
+        )
     if kind is float:
         return isinstance(value, (int, float)) and not isinstance(value, bool)
     if kind is int:
@@ -127,15 +129,24 @@ def _is_type(value: Any, kind: type) -> bool:
 
 
 def _type_name(kind: type) -> str:
-    return {int: "an integer", float: "a number", str: "a string", bool: "true or false",
-            list: "a non-empty list of non-empty strings"}[kind]
+    return {
+        int: "an integer",
+        float: "a number",
+        str: "a string",
+        bool: "true or false",
+        list: "a non-empty list of non-empty strings",
+    }[kind]
 
 
 HEURISTICS: dict[str, HeuristicSpec] = {}
 
 
 def register(
-    name: str, *, rank: int, params: Mapping[str, tuple[type, Any]], summary: str,
+    name: str,
+    *,
+    rank: int,
+    params: Mapping[str, tuple[type, Any]],
+    summary: str,
     prepare: Callable[[dict[str, Any]], dict[str, Any]] | None = None,
 ) -> Callable[[Heuristic], Heuristic]:
     def wrap(func: Heuristic) -> Heuristic:
@@ -176,8 +187,12 @@ def truncated_caption(ctx: Context, p: Mapping[str, Any]) -> Iterator[int]:
 @register(
     "credit-group",
     rank=10,
-    params={"categories": (list, ["credit"]), "max_group_lines": (int, 8), "max_words": (int, 80),
-            "min_groups": (int, 3)},
+    params={
+        "categories": (list, ["credit"]),
+        "max_group_lines": (int, 8),
+        "max_words": (int, 80),
+        "min_groups": (int, 3),
+    },
     summary="a credit takes the caption and alt-text lines of its group (lines between blank lines)",
 )
 def credit_group(ctx: Context, p: Mapping[str, Any]) -> Iterator[int]:
@@ -246,8 +261,8 @@ def headline(ctx: Context, p: Mapping[str, Any]) -> Iterator[int]:
 )
 def repeated_headline(ctx: Context, p: Mapping[str, Any]) -> Iterator[int]:
     last = None
-    for last in ctx.content():
-        pass
+    for ln in ctx.content():
+        last = ln
     if last is None or last.words < p["min_words"]:
         return
     key = normalise(last.text)
