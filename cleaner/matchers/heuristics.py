@@ -296,3 +296,145 @@ def phrase_count(ctx: Context, p: Mapping[str, Any]) -> Iterator[int]:
         hits = {normalise(m.group()) for m in pattern.finditer(ln.text)}
         if len(hits) >= p["min_hits"]:
             yield ln.index
+
+
+_TOKEN = regex.compile(r"\w+", regex.V0)
+
+
+def _load_stoplists(values: dict[str, Any]) -> dict[str, Any]:
+    """Read jusText's stop lists (data files of a dependency; the module is not imported)."""
+    from importlib import resources
+
+    values = dict(values)
+    lists: dict[str, frozenset[str]] = {}
+    base = resources.files("justext") / "stoplists"
+    for lang in values["languages"]:
+        path = base / f"{lang}.txt"
+        if not path.is_file():
+            raise ValueError(f"no stop list for language '{lang}'")
+        words = path.read_text(encoding="utf-8").split()
+        lists[lang] = frozenset(w.casefold() for w in words)
+    values["_stoplists"] = lists
+    return values
+
+
+def _line_classes(ctx: Context, p: Mapping[str, Any]) -> list[str]:
+    """jusText's context-free classes for each line: good, neargood, short, bad ('' if blank).
+
+    Length is counted in characters and stop-word density against the stop list of the
+    document's language (the configured list with the highest density over the text).
+    Lines already removed count as bad. A short line that reads as a sentence (closing
+    punctuation, enough words and stop words) counts as near-good.
+    """
+    tokens = [[t.casefold() for t in _TOKEN.findall(ln.text)] for ln in ctx.lines]
+    every = [t for toks in tokens for t in toks]
+    lists: dict[str, frozenset[str]] = p["_stoplists"]
+    stop = max(lists.values(), key=lambda s: sum(t in s for t in every)) if every else frozenset()
+    out: list[str] = []
+    for ln, toks in zip(ctx.lines, tokens, strict=True):
+        if ln.blank:
+            out.append("")
+            continue
+        if not ctx.kept(ln.index) or not toks:
+            out.append("bad")
+            continue
+        density = sum(t in stop for t in toks) / len(toks)
+        size = len(ln.text.strip())
+        if size < p["length_low"]:
+            sentence = len(toks) >= p["sentence_words"] and _ends_sentence(ln.text)
+            out.append("neargood" if sentence and density >= p["stopwords_low"] else "short")
+        elif density >= p["stopwords_high"]:
+            out.append("good" if size > p["length_high"] else "neargood")
+        elif density >= p["stopwords_low"]:
+            out.append("neargood")
+        else:
+            out.append("bad")
+    return out
+
+
+def _neighbour(classes: list[str], i: int, step: int, skip: tuple[str, ...]) -> str:
+    i += step
+    while 0 <= i < len(classes):
+        if classes[i] and classes[i] not in skip:
+            return classes[i]
+        i += step
+    return "bad"
+
+
+def _revise(classes: list[str]) -> list[str]:
+    """jusText's context-sensitive pass: short and near-good lines take their neighbours' side."""
+    out = list(classes)
+    for i, c in enumerate(classes):
+        if c != "short":
+            continue
+        prev = _neighbour(classes, i, -1, ("short", "neargood"))
+        nxt = _neighbour(classes, i, 1, ("short", "neargood"))
+        if prev == nxt:
+            out[i] = prev
+        elif (prev == "bad" and _neighbour(classes, i, -1, ("short",)) == "neargood") or (
+            nxt == "bad" and _neighbour(classes, i, 1, ("short",)) == "neargood"
+        ):
+            out[i] = "good"
+        else:
+            out[i] = "bad"
+    revised = list(out)
+    for i, c in enumerate(out):
+        if c == "neargood":
+            both_bad = _neighbour(out, i, -1, ("short", "neargood")) == "bad" == _neighbour(
+                out, i, 1, ("short", "neargood")
+            )
+            revised[i] = "bad" if both_bad else "good"
+    return revised
+
+
+@register(
+    "page-lines",
+    rank=5,
+    params={
+        "languages": (list, ["English", "German", "French", "Spanish", "Portuguese", "Italian", "Dutch"]),
+        "length_low": (int, 70),
+        "length_high": (int, 200),
+        "stopwords_low": (float, 0.30),
+        "stopwords_high": (float, 0.32),
+        "sentence_words": (int, 4),
+        "line_penalty": (int, 3),
+        "inner_run": (int, 3),
+        "min_lines": (int, 20),
+        "min_noise_fraction": (float, 0.3),
+    },
+    summary="whole-page text: everything outside the article core (the run of lines where text "
+    "outweighs noise most), and runs of noise lines inside it",
+    prepare=_load_stoplists,
+)
+def page_lines(ctx: Context, p: Mapping[str, Any]) -> Iterator[int]:
+    classes = _line_classes(ctx, p)
+    # Lines the rules already removed are settled; the core is found among the rest.
+    content = [i for i, c in enumerate(classes) if c and ctx.kept(i)]
+    if len(content) < p["min_lines"]:
+        return
+    noise = [classes[i] in ("short", "bad") for i in content]
+    if sum(noise) < p["min_noise_fraction"] * len(content):
+        return
+    # The core is the maximum-sum run of lines: text lines count their words, noise lines
+    # their words plus a penalty per line (the role tags play in body-text extraction).
+    best, best_lo, best_hi = 0, 0, -1
+    total, lo = 0, 0
+    for k, i in enumerate(content):
+        words = ctx.lines[i].words
+        total += -(words + p["line_penalty"]) if noise[k] else words
+        if total <= 0:
+            total, lo = 0, k + 1
+        elif total > best:
+            best, best_lo, best_hi = total, lo, k
+    if best_hi < 0:
+        return
+    run: list[int] = []
+    for k, i in enumerate(content):
+        if k < best_lo or k > best_hi:
+            yield i
+        elif noise[k]:
+            run.append(i)
+        else:
+            if len(run) >= p["inner_run"]:
+                yield from run
+            run = []
