@@ -352,41 +352,6 @@ def _line_classes(ctx: Context, p: Mapping[str, Any]) -> list[str]:
     return out
 
 
-def _neighbour(classes: list[str], i: int, step: int, skip: tuple[str, ...]) -> str:
-    i += step
-    while 0 <= i < len(classes):
-        if classes[i] and classes[i] not in skip:
-            return classes[i]
-        i += step
-    return "bad"
-
-
-def _revise(classes: list[str]) -> list[str]:
-    """jusText's context-sensitive pass: short and near-good lines take their neighbours' side."""
-    out = list(classes)
-    for i, c in enumerate(classes):
-        if c != "short":
-            continue
-        prev = _neighbour(classes, i, -1, ("short", "neargood"))
-        nxt = _neighbour(classes, i, 1, ("short", "neargood"))
-        if prev == nxt:
-            out[i] = prev
-        elif (prev == "bad" and _neighbour(classes, i, -1, ("short",)) == "neargood") or (
-            nxt == "bad" and _neighbour(classes, i, 1, ("short",)) == "neargood"
-        ):
-            out[i] = "good"
-        else:
-            out[i] = "bad"
-    revised = list(out)
-    for i, c in enumerate(out):
-        if c == "neargood":
-            both_bad = _neighbour(out, i, -1, ("short", "neargood")) == "bad" == _neighbour(
-                out, i, 1, ("short", "neargood")
-            )
-            revised[i] = "bad" if both_bad else "good"
-    return revised
-
-
 @register(
     "page-lines",
     rank=5,
