@@ -59,6 +59,9 @@ class LineGroup:
     match_rules: list[Rule] = field(default_factory=list)  # combined, remove the match
     line_regex: regex.Pattern[str] | None = None
     match_regex: regex.Pattern[str] | None = None
+    # Each merged line rule on its own, to credit every rule that matches a line the
+    # alternation found (an alternation reports only its first matching branch).
+    line_each: list[regex.Pattern[str]] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -168,6 +171,7 @@ def compile_plan(rules: Iterable[Rule]) -> Plan:
         line_alts, match_alts = pending[scope]
         if line_alts:
             group.line_regex = _combine(group.line_rules, line_alts)
+            group.line_each = [regex.compile(alt, regex.V0) for alt in line_alts]
         if match_alts:
             group.match_regex = _combine(group.match_rules, match_alts)
     heuristics.sort(key=lambda h: (h.spec.rank, h.rule.order, h.rule.id))

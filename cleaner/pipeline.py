@@ -153,7 +153,11 @@ class Cleaner:
                     except TimeoutError:
                         raise _Timeout(group.line_rules) from None
                     if m is not None and m.lastgroup is not None:
-                        out.append(line_cand(ln.index, ln.index, group.line_rules[int(m.lastgroup[1:])]))
+                        hit = int(m.lastgroup[1:])
+                        out.append(line_cand(ln.index, ln.index, group.line_rules[hit]))
+                        for k, each in enumerate(group.line_each):
+                            if k != hit and each.search(ln.text, timeout=left([group.line_rules[k]])):
+                                out.append(line_cand(ln.index, ln.index, group.line_rules[k]))
                 if group.match_regex is not None:
                     try:
                         for m in group.match_regex.finditer(ln.text, timeout=left(group.match_rules)):

@@ -284,14 +284,14 @@ def _prepare_phrase_count(values: dict[str, Any]) -> dict[str, Any]:
 @register(
     "phrase-count",
     rank=0,
-    params={"phrases": (list, None), "min_hits": (int, 2), "min_words": (int, 0)},
-    summary="a line holding at least min_hits different phrases of the list",
+    params={"phrases": (list, None), "min_hits": (int, 2), "min_words": (int, 0), "max_words": (int, 0)},
+    summary="a line holding at least min_hits different phrases of the list (max_words 0: any length)",
     prepare=_prepare_phrase_count,
 )
 def phrase_count(ctx: Context, p: Mapping[str, Any]) -> Iterator[int]:
     pattern: regex.Pattern[str] = p["_pattern"]
     for ln in ctx.lines:
-        if ln.blank or ln.words < p["min_words"]:
+        if ln.blank or ln.words < p["min_words"] or (p["max_words"] and ln.words > p["max_words"]):
             continue
         hits = {normalise(m.group()) for m in pattern.finditer(ln.text)}
         if len(hits) >= p["min_hits"]:
