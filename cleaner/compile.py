@@ -53,8 +53,8 @@ class LineGroup:
     """Merged line rules of one scope."""
 
     scope: Scope
-    whole: dict[str, Rule] = field(default_factory=dict)  # normalised line -> rule
-    whole_exact: dict[str, Rule] = field(default_factory=dict)  # case-sensitive phrases
+    whole: dict[str, list[Rule]] = field(default_factory=dict)  # normalised line -> rules
+    whole_exact: dict[str, list[Rule]] = field(default_factory=dict)  # case-sensitive phrases
     line_rules: list[Rule] = field(default_factory=list)  # combined, remove the line
     match_rules: list[Rule] = field(default_factory=list)  # combined, remove the match
     line_regex: regex.Pattern[str] | None = None
@@ -136,7 +136,9 @@ def compile_plan(rules: Iterable[Rule]) -> Plan:
                 for ph in rule.phrases:
                     table = group.whole if rule.ignore_case else group.whole_exact
                     key = normalise(ph) if rule.ignore_case else " ".join(ph.split())
-                    table.setdefault(key, rule)
+                    rules_for = table.setdefault(key, [])
+                    if rule not in rules_for:
+                        rules_for.append(rule)
                 continue
             if rule.kind is Kind.PHRASES:
                 alt: str | None = "|".join(phrase_pattern(p) for p in rule.phrases)

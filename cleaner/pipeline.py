@@ -114,6 +114,7 @@ class Cleaner:
         plan = self.plan
         ctx = Context(text, lines, [None] * len(lines), [None] * len(lines))
         out: list[Candidate] = []
+        starts = [ln.start for ln in lines]
 
         def left(rules: Sequence[Rule]) -> float:
             remaining = deadline - time.monotonic()
@@ -144,8 +145,10 @@ class Cleaner:
                         continue
                 if group.whole or group.whole_exact:
                     key = key if key is not None else normalise(ln.text)
-                    rule = group.whole.get(key) or group.whole_exact.get(" ".join(ln.text.split()))
-                    if rule is not None:
+                    for rule in (
+                        *group.whole.get(key, ()),
+                        *group.whole_exact.get(" ".join(ln.text.split()), ()),
+                    ):
                         out.append(line_cand(ln.index, ln.index, rule))
                 if group.line_regex is not None:
                     try:
@@ -160,12 +163,14 @@ class Cleaner:
                                 out.append(line_cand(ln.index, ln.index, group.line_rules[k]))
                 if group.match_regex is not None:
                     try:
-                        for m in group.match_regex.finditer(ln.text, timeout=left(group.match_rules)):
+                        for m in group.match_regex.finditer(
+                            ln.text, overlapped=True, timeout=left(group.match_rules)
+                        ):
                             if m.lastgroup is None or m.end() == m.start():
                                 continue
                             rule = group.match_rules[int(m.lastgroup[1:])]
                             out.append(
-                                self._match_cand(text, ln, ln.start + m.start(), ln.start + m.end(), rule)
+                                self._match_cand(text, starts, ln.start + m.start(), ln.start + m.end(), rule)
                             )
                     except TimeoutError:
                         raise _Timeout(group.match_rules) from None
@@ -185,7 +190,7 @@ class Cleaner:
                             continue
                         if rule.remove is Extent.MATCH:
                             out.append(
-                                self._match_cand(text, ln, ln.start + m.start(), ln.start + m.end(), rule)
+                                self._match_cand(text, starts, ln.start + m.start(), ln.start + m.end(), rule)
                             )
                         else:
                             out.append(line_cand(ln.index, ln.index, rule))
@@ -193,7 +198,6 @@ class Cleaner:
             except TimeoutError:
                 raise _Timeout([rule]) from None
 
-        starts = [ln.start for ln in lines]
         for solo in plan.spans:
             rule = solo.rule
             if not self._applies(rule, text, host, all_scopes):
@@ -208,7 +212,7 @@ class Cleaner:
                     if first not in zone:
                         continue
                     if rule.remove is Extent.MATCH:
-                        out.append(self._match_cand(text, lines[first], m.start(), m.end(), rule))
+                        out.append(self._match_cand(text, starts, m.start(), m.end(), rule))
                     else:
                         out.append(line_cand(first, _line_at(starts, m.end() - 1), rule))
             except TimeoutError:
@@ -280,17 +284,9 @@ class Cleaner:
                 i += 1
 
     @staticmethod
-    def _match_cand(text: str, ln: Line, start: int, end: int, rule: Rule) -> Candidate:
-        """A within-line match, widened to whole grapheme clusters."""
-        if start > ln.start or end < ln.end:
-            bounds = {ln.start}
-            pos = ln.start
-            for g in _GRAPHEME.finditer(ln.text):
-                pos = ln.start + g.end()
-                bounds.add(pos)
-            start = max(b for b in bounds if b <= start)
-            end = min((b for b in bounds if b >= end), default=ln.end)
-        return Candidate(start, end, rule)
+    def _match_cand(text: str, starts: list[int], start: int, end: int, rule: Rule) -> Candidate:
+        """A match removed as is, widened to whole grapheme clusters at both ends."""
+        return Candidate(_grapheme_floor(text, starts, start), _grapheme_ceil(text, starts, end), rule)
 
     @staticmethod
     def _complete_lines(
@@ -322,6 +318,28 @@ class Cleaner:
         if not extra:
             return spans, shadowed
         return resolve(text, [*candidates, *extra])
+
+
+def _boundaries(text: str, starts: list[int], pos: int) -> tuple[int, int]:
+    """The grapheme-cluster boundaries around ``pos``, found from the start of its line."""
+    line = starts[_line_at(starts, pos)] if starts else 0
+    before = line
+    for g in _GRAPHEME.finditer(text, line):
+        if g.end() > pos:
+            return before, (pos if before == pos else g.end())
+        before = g.end()
+    return before, before
+
+
+def _grapheme_floor(text: str, starts: list[int], pos: int) -> int:
+    return _boundaries(text, starts, pos)[0]
+
+
+def _grapheme_ceil(text: str, starts: list[int], pos: int) -> int:
+    if pos >= len(text):
+        return len(text)
+    before, after = _boundaries(text, starts, pos)
+    return pos if before == pos else after
 
 
 def _line_at(starts: list[int], offset: int) -> int:

@@ -106,8 +106,25 @@ _EMPTY_PROBES = ("", "a", " a b ", "\n", "a\nb\n", "A1 .!?\r\n\tz", "«x»—y�
 _LINE_BREAK_ESCAPE = regex.compile(r"(?<!\\)((?:\\\\)*)\\R")
 
 
+# Names other tools use for a matcher, and the key that does the job here.
+KEY_ALIASES = {
+    "regex": "line",
+    "regexp": "line",
+    "pattern": "line",
+    "re": "line",
+    "multiline": "span",
+    "phrase": "phrases",
+    "literal": "phrases",
+    "literals": "phrases",
+    "text": "phrases",
+}
+
+
 def unknown_key_message(key: str, allowed: set[str] | tuple[str, ...]) -> str:
     close = difflib.get_close_matches(key, sorted(allowed), n=1)
+    if not close and "line" in allowed:
+        alias = difflib.get_close_matches(key.lower(), sorted(KEY_ALIASES), n=1)
+        close = [KEY_ALIASES[alias[0]]] if alias else []
     hint = f" (did you mean '{close[0]}'?)" if close else ""
     return f"unknown key '{key}'{hint}"
 
@@ -122,8 +139,17 @@ def compile_pattern(pattern: str, ignore_case: bool) -> regex.Pattern[str]:
     return regex.compile(expand_line_breaks(pattern), flags)
 
 
+_META = regex.compile(r"\\[A-Za-z]|[\\()\[\]{}?*+|^$.<=!:]")
+
+
 def matches_empty(compiled: regex.Pattern[str]) -> bool:
-    for probe in _EMPTY_PROBES:
+    """Whether the pattern finds an empty match in a set of probes.
+
+    Besides fixed probes, the pattern's own literal text is tried, so a pattern that matches
+    the empty string only in context (``(?<=Photo:)\\s*`` after ``Photo:``) is caught.
+    """
+    own = _META.sub(" ", compiled.pattern)
+    for probe in (*_EMPTY_PROBES, own, own.replace(" ", ""), compiled.pattern):
         for m in compiled.finditer(probe, timeout=0.5):
             if m.end() == m.start():
                 return True

@@ -1,0 +1,127 @@
+"""Shared helpers: inline rule files, and the checks every cleaning result must pass.
+
+The checks restate the invariants of shared/RELIABILITY.md (I1 lossless, I2 spans
+well-formed, I3 accounting) independently of the package's own checking code.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+import pytest
+import regex
+
+from cleaner import Cleaner, Result, parse_rules_text, restore
+
+ROOT = Path(__file__).resolve().parent.parent
+SEEDS = ROOT / "seeds"
+
+_GRAPHEME = regex.compile(r"\X")
+# TOML basic strings may hold any character except '"', '\' and the controls other than tab.
+_TOML_ESCAPES = {'"': '\\"', "\\": "\\\\", "\b": "\\b", "\n": "\\n", "\f": "\\f", "\r": "\\r"}
+
+
+def toml_str(value: str) -> str:
+    """``value`` as a TOML basic string (quotes included) that parses back to ``value`` exactly."""
+    out = []
+    for ch in value:
+        if ch in _TOML_ESCAPES:
+            out.append(_TOML_ESCAPES[ch])
+        elif (ord(ch) < 0x20 and ch != "\t") or ord(ch) == 0x7F:
+            out.append(f"\\u{ord(ch):04X}")
+        else:
+            out.append(ch)
+    return '"' + "".join(out) + '"'
+
+
+def rule_toml(
+    rid: str,
+    matcher: str,
+    *,
+    category: str = "boilerplate",
+    remove_examples: Sequence[str] = ("remove me",),
+    keep_examples: Sequence[str] = ("keep me",),
+) -> str:
+    """One ``[[rule]]`` table. ``matcher`` is raw TOML: the matcher key and any other keys.
+
+    The examples are only data here (the engine does not run them); they exist because
+    every rule must have both kinds.
+    """
+    remove = ", ".join(toml_str(e) for e in remove_examples)
+    keep = ", ".join(toml_str(e) for e in keep_examples)
+    return (
+        "[[rule]]\n"
+        f"id = {toml_str(rid)}\n"
+        f"category = {toml_str(category)}\n"
+        f"description = {toml_str('test rule ' + rid)}\n"
+        f"{matcher.strip()}\n"
+        f"examples.remove = [{remove}]\n"
+        f"examples.keep = [{keep}]\n"
+    )
+
+
+def make_cleaner(*rules: str, doc_timeout: float | None = None) -> Cleaner:
+    """A cleaner built from ``[[rule]]`` tables only (no default packs)."""
+    parsed = parse_rules_text("\n".join(rules), "test.toml")
+    if doc_timeout is None:
+        return Cleaner(rules=parsed)
+    return Cleaner(rules=parsed, doc_timeout=doc_timeout)
+
+
+def grapheme_boundaries(text: str) -> set[int]:
+    bounds = {0}
+    for m in _GRAPHEME.finditer(text):
+        bounds.add(m.end())
+    return bounds
+
+
+def assert_result_ok(original: str, result: Result, *, graphemes: bool = True) -> None:
+    """I1, I2 and I3 for one result, checked without the package's own checking code."""
+    spans = result.spans
+    # I1: the report replays to the input.
+    assert restore(result.text, spans) == original
+    # I2: sorted, disjoint, non-empty, in range, each holding the text it reports.
+    prev_end = 0
+    for s in spans:
+        assert prev_end <= s.start < s.end <= len(original), (s.start, s.end, s.rule)
+        assert original[s.start : s.end] == s.text, (s.start, s.end, s.rule)
+        assert s.rule, s
+        prev_end = s.end
+    # I3: the clean text is the input less exactly the removed characters.
+    assert len(result.text) == len(original) - sum(s.end - s.start for s in spans)
+    # Deleting the spans from the input gives the clean text (the other replay direction).
+    pieces, pos = [], 0
+    for s in spans:
+        pieces.append(original[pos : s.start])
+        pos = s.end
+    pieces.append(original[pos:])
+    assert "".join(pieces) == result.text
+    if graphemes:
+        bounds = grapheme_boundaries(original)
+        for s in spans:
+            assert s.start in bounds and s.end in bounds, ("not a grapheme boundary", s.start, s.end, s.rule)
+
+
+@pytest.fixture(scope="session")
+def check() -> Callable[..., None]:
+    """``check(original, result)`` asserts the replay invariants (I1-I3) on a result."""
+    return assert_result_ok
+
+
+@pytest.fixture(scope="session")
+def rule() -> Callable[..., str]:
+    """``rule(id, matcher_toml, ...)`` builds one ``[[rule]]`` table."""
+    return rule_toml
+
+
+@pytest.fixture(scope="session")
+def toml_string() -> Callable[[str], str]:
+    """``toml_string(value)`` quotes a value as a TOML basic string."""
+    return toml_str
+
+
+@pytest.fixture(scope="session")
+def cleaner_of() -> Callable[..., Cleaner]:
+    """``cleaner_of(rule_table, ..., doc_timeout=...)`` builds a cleaner from those rules only."""
+    return make_cleaner

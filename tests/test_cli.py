@@ -1,0 +1,396 @@
+"""The installed ``cleaner`` command, run in a subprocess: exit codes, outputs, the report,
+and that inputs are never touched."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from cleaner import load_rules
+
+SEEDS = Path(__file__).resolve().parent.parent / "seeds"
+CLEAN_SEEDS = ("000_d6ab147d38374456", "001_559ee118a6d98f42", "003_fe369d693a17cf56")
+CHECK_REPORT = Path("/work/shared/tools/check_report.py")
+RECORD_KEYS = {"schema", "input", "output", "status", "format", "encoding", "removed", "error"}
+PROBLEM_LINE = re.compile(r"^\s*(?P<file>\S[^:]*): (?P<rule>[^:\s]+): (?P<field>[^:\s]+): (?P<message>.+)$")
+
+
+def cleaner_exe() -> str:
+    found = shutil.which("cleaner")
+    if found:
+        return found
+    beside = Path(sys.executable).parent / "cleaner"
+    if beside.exists():
+        return str(beside)
+    pytest.skip("the cleaner command is not installed")
+
+
+def run(*args: str | Path, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
+    # A wide, plain terminal so that rich does not fold rule ids or add colour codes.
+    env = {**os.environ, "COLUMNS": "300", "NO_COLOR": "1", "TERM": "dumb"}
+    return subprocess.run(
+        [cleaner_exe(), *map(str, args)],
+        cwd=cwd,
+        env=env,
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
+        timeout=60,
+    )
+
+
+def snapshot(root: Path) -> dict[str, tuple[bytes, int]]:
+    """Every file under ``root``: its bytes and mtime (I4)."""
+    return {
+        str(p.relative_to(root)): (p.read_bytes(), p.stat().st_mtime_ns)
+        for p in sorted(root.rglob("*"))
+        if p.is_file()
+    }
+
+
+def read_report(path: Path) -> list[dict]:
+    data = path.read_text(encoding="utf-8")
+    assert data.endswith("\n")
+    return [json.loads(line) for line in data.split("\n")[:-1]]
+
+
+ONE = "The council met on Tuesday to discuss the budget for next year.\n"
+TWO = "Officials said the vote would take place in the spring, after a public hearing.\n"
+
+RULE_X = """
+[[rule]]
+id = "user.marker"
+category = "boilerplate"
+description = "Lines that are only the test marker."
+phrases = ["ZZZ-MARKER"]
+examples.remove = ["ZZZ-MARKER"]
+examples.keep = ["A line that mentions ZZZ-MARKER in passing."]
+"""
+
+
+# -- the seeds ---------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def seeds_run(tmp_path_factory: pytest.TempPathFactory):
+    """``cleaner clean seeds/ -o OUT`` once, with the seeds snapshotted before and after."""
+    out = tmp_path_factory.mktemp("seeds-run") / "out"
+    before = snapshot(SEEDS)
+    proc = run("clean", SEEDS, "-o", out)
+    after = snapshot(SEEDS)
+    return proc, out, before, after
+
+
+def test_clean_seeds_exits_0_and_writes_everything(seeds_run) -> None:
+    proc, out, _, _ = seeds_run
+    assert proc.returncode == 0, proc.stderr
+    assert "Traceback" not in proc.stderr
+    inputs = sorted(SEEDS.glob("*.txt"))
+    assert len(inputs) == 5
+    assert sorted(p.name for p in out.iterdir()) == sorted([*(p.name for p in inputs), "report.jsonl"])
+
+
+def test_seeds_report_has_one_record_per_input_in_order(seeds_run) -> None:
+    _, out, _, _ = seeds_run
+    records = read_report(out / "report.jsonl")
+    assert [Path(r["input"]).name for r in records] == sorted(p.name for p in SEEDS.glob("*.txt"))
+    for rec in records:
+        assert set(rec) >= RECORD_KEYS, rec.keys()
+        assert rec["status"] == "ok" and rec["error"] is None
+        assert rec["format"] == "text" and rec["encoding"] == "utf-8"
+        assert Path(rec["output"]).resolve() == (out / Path(rec["input"]).name).resolve()
+        # The report replays against the files on disk (I1, I3), checked here too.
+        original = Path(rec["input"]).read_text(encoding="utf-8")
+        clean = Path(rec["output"]).read_text(encoding="utf-8")
+        spans = rec["removed"]
+        assert len(clean) == len(original) - sum(s["end"] - s["start"] for s in spans)
+        for s in spans:
+            assert original[s["start"] : s["end"]] == s["text"]
+
+
+def test_clean_seeds_come_out_byte_identical(seeds_run) -> None:
+    _, out, _, _ = seeds_run
+    for stem in CLEAN_SEEDS:
+        assert (out / f"{stem}.txt").read_bytes() == (SEEDS / f"{stem}.txt").read_bytes()
+    records = {Path(r["input"]).stem: r for r in read_report(out / "report.jsonl")}
+    assert all(records[stem]["removed"] == [] for stem in CLEAN_SEEDS)
+    # The two noisy seeds do lose something.
+    assert records["004_3e424eb520665100"]["removed"] and records["002_9628709f8aff7fc1"]["removed"]
+
+
+def test_seeds_are_untouched(seeds_run) -> None:
+    _, _, before, after = seeds_run
+    assert before == after
+
+
+def test_independent_report_checker_accepts_the_report(seeds_run) -> None:
+    if not CHECK_REPORT.exists():
+        pytest.skip(f"{CHECK_REPORT} not found")
+    _, out, _, _ = seeds_run
+    proc = subprocess.run(
+        [sys.executable, str(CHECK_REPORT), str(out / "report.jsonl"), "--cwd", str(out.parent)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert "records=5 restored_ok=5 span_errors=0" in proc.stdout
+
+
+# -- refusing to start -----------------------------------------------------------------------
+
+
+@pytest.fixture
+def inputs(tmp_path: Path) -> Path:
+    root = tmp_path / "in"
+    root.mkdir()
+    for p in SEEDS.glob("*.txt"):
+        shutil.copy2(p, root / p.name)
+    return root
+
+
+def test_output_dir_equal_to_input_dir_is_refused(inputs: Path) -> None:
+    before = snapshot(inputs)
+    proc = run("clean", inputs, "-o", inputs)
+    assert proc.returncode == 2
+    assert str(inputs) in proc.stderr
+    assert "Traceback" not in proc.stderr
+    assert snapshot(inputs) == before
+
+
+def test_output_dir_inside_input_dir_is_refused(inputs: Path) -> None:
+    before = snapshot(inputs)
+    out = inputs / "clean"
+    proc = run("clean", inputs, "-o", out)
+    assert proc.returncode == 2
+    assert str(out) in proc.stderr
+    assert "Traceback" not in proc.stderr
+    assert not out.exists()
+    assert snapshot(inputs) == before
+
+
+def test_missing_input_is_refused(tmp_path: Path) -> None:
+    missing = tmp_path / "nope"
+    out = tmp_path / "out"
+    proc = run("clean", missing, "-o", out)
+    assert proc.returncode == 2
+    assert str(missing) in proc.stderr
+    assert "Traceback" not in proc.stderr
+    assert not out.exists()
+
+
+def test_bad_rule_file_is_refused_with_located_problems(inputs: Path, tmp_path: Path) -> None:
+    bad = tmp_path / "bad.toml"
+    bad.write_text(
+        RULE_X.replace("phrases", "phrasse")
+        + RULE_X.replace("user.marker", "user.regex").replace(
+            'phrases = ["ZZZ-MARKER"]', "line = '(unclosed'"
+        ),
+        encoding="utf-8",
+    )
+    out = tmp_path / "out"
+    proc = run("clean", inputs, "-o", out, "--rules", bad)
+    assert proc.returncode == 2
+    assert "Traceback" not in proc.stderr
+    located = [m for m in map(PROBLEM_LINE.match, proc.stderr.splitlines()) if m]
+    got = {(Path(m["file"]).name, m["rule"], m["field"]) for m in located}
+    assert ("bad.toml", "user.marker", "phrasse") in got
+    assert ("bad.toml", "user.regex", "line") in got
+    assert not out.exists()
+
+
+def test_syntax_error_in_rule_file_is_refused(inputs: Path, tmp_path: Path) -> None:
+    bad = tmp_path / "broken.toml"
+    bad.write_text('[[rule]]\nid = "user.x\n', encoding="utf-8")
+    proc = run("clean", inputs, "-o", tmp_path / "out", "--rules", bad)
+    assert proc.returncode == 2
+    assert "Traceback" not in proc.stderr
+    assert "broken.toml" in proc.stderr
+    assert re.search(r"line 2, column \d+", proc.stderr), proc.stderr
+
+
+def test_no_default_rules_uses_only_the_given_rules(tmp_path: Path) -> None:
+    rules = tmp_path / "x.toml"
+    rules.write_text(RULE_X, encoding="utf-8")
+    src = tmp_path / "in"
+    src.mkdir()
+    (src / "a.txt").write_text("Sponsored message\nZZZ-MARKER\n" + ONE, encoding="utf-8")
+    out = tmp_path / "out"
+    proc = run("clean", src, "-o", out, "--no-default-rules", "--rules", rules)
+    assert proc.returncode == 0, proc.stderr
+    assert (out / "a.txt").read_text(encoding="utf-8") == "Sponsored message\n" + ONE
+    (rec,) = read_report(out / "report.jsonl")
+    assert [s["rule"] for s in rec["removed"]] == ["user.marker"]
+    # With the defaults as well, the sponsored label goes too.
+    out2 = tmp_path / "out2"
+    proc = run("clean", src, "-o", out2, "--rules", rules)
+    assert proc.returncode == 0, proc.stderr
+    assert (out2 / "a.txt").read_text(encoding="utf-8") == ONE
+
+
+def test_no_default_rules_without_rules_is_a_usage_error(inputs: Path, tmp_path: Path) -> None:
+    proc = run("clean", inputs, "-o", tmp_path / "out", "--no-default-rules")
+    assert proc.returncode == 2
+    assert "Traceback" not in proc.stderr
+    assert not (tmp_path / "out").exists()
+
+
+# -- bad documents among good ones -----------------------------------------------------------
+
+
+def test_bad_documents_fail_alone(tmp_path: Path) -> None:
+    src = tmp_path / "in"
+    src.mkdir()
+    good_a = ONE + "Sponsored message\n" + TWO
+    good_d = "Another clean story, which stays as it is.\n"
+    (src / "a.txt").write_text(good_a, encoding="utf-8")
+    (src / "b.txt").write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(range(256)))
+    (src / "c.txt").write_bytes(b"caf\xc3 x \xff")
+    (src / "d.txt").write_text(good_d, encoding="utf-8")
+    before = snapshot(src)
+    out = tmp_path / "out"
+    proc = run("clean", src, "-o", out)
+    assert proc.returncode == 3, proc.stderr
+    assert "Traceback" not in proc.stderr
+    assert "b.txt" in proc.stderr and "c.txt" in proc.stderr
+    assert (out / "a.txt").read_text(encoding="utf-8") == ONE + TWO
+    assert (out / "d.txt").read_bytes() == good_d.encode("utf-8")
+    assert not (out / "b.txt").exists() and not (out / "c.txt").exists()
+    records = read_report(out / "report.jsonl")
+    assert [Path(r["input"]).name for r in records] == ["a.txt", "b.txt", "c.txt", "d.txt"]
+    by_name = {Path(r["input"]).name: r for r in records}
+    assert by_name["a.txt"]["error"] is None and by_name["d.txt"]["error"] is None
+    assert by_name["a.txt"]["status"] == "ok"
+    assert by_name["b.txt"]["error"].startswith("binary")
+    assert by_name["c.txt"]["error"].startswith("decode")
+    assert "byte 3" in by_name["c.txt"]["error"]
+    for name in ("b.txt", "c.txt"):
+        assert by_name[name]["status"] == "error"
+        assert by_name[name]["output"] is None
+        assert by_name[name]["removed"] == []
+    assert snapshot(src) == before
+    assert not list(out.rglob("*.tmp"))
+
+
+# -- paths -----------------------------------------------------------------------------------
+
+
+def test_file_argument_maps_to_its_name_with_txt(tmp_path: Path) -> None:
+    story = tmp_path / "story.text"
+    story.write_text(ONE + "Subscribe\n", encoding="utf-8")
+    out = tmp_path / "out"
+    proc = run("clean", story, "-o", out)
+    assert proc.returncode == 0, proc.stderr
+    assert (out / "story.txt").read_text(encoding="utf-8") == ONE
+    assert sorted(p.name for p in out.iterdir()) == ["report.jsonl", "story.txt"]
+
+
+def test_nested_directories_are_mirrored(tmp_path: Path) -> None:
+    src = tmp_path / "in"
+    (src / "a" / "c").mkdir(parents=True)
+    (src / "a" / "b.text").write_text(ONE, encoding="utf-8")
+    (src / "a" / "c" / "d.txt").write_text(TWO, encoding="utf-8")
+    (src / "top.txt").write_text(ONE + TWO, encoding="utf-8")
+    (src / "notes.md").write_text("Not a text input.\n", encoding="utf-8")
+    before = snapshot(src)
+    out = tmp_path / "out"
+    proc = run("clean", src, "-o", out)
+    assert proc.returncode == 0, proc.stderr
+    written = sorted(str(p.relative_to(out)) for p in out.rglob("*") if p.is_file())
+    assert written == sorted(["a/b.txt", "a/c/d.txt", "top.txt", "report.jsonl"])
+    assert (out / "a" / "b.txt").read_text(encoding="utf-8") == ONE
+    assert (out / "a" / "c" / "d.txt").read_text(encoding="utf-8") == TWO
+    assert len(read_report(out / "report.jsonl")) == 3
+    assert snapshot(src) == before
+
+
+def test_report_option_puts_the_report_elsewhere(tmp_path: Path) -> None:
+    story = tmp_path / "story.txt"
+    story.write_text(ONE, encoding="utf-8")
+    out = tmp_path / "out"
+    report = tmp_path / "elsewhere" / "r.jsonl"
+    proc = run("clean", story, "-o", out, "--report", report)
+    assert proc.returncode == 0, proc.stderr
+    assert not (out / "report.jsonl").exists()
+    (rec,) = read_report(report)
+    assert Path(rec["input"]).name == "story.txt"
+
+
+# -- the other commands ----------------------------------------------------------------------
+
+
+def test_explain_shows_rule_ids() -> None:
+    proc = run("explain", SEEDS / "004_3e424eb520665100.txt")
+    assert proc.returncode == 0, proc.stderr
+    for rid in ("credits.split-credit", "donation.appeal"):
+        assert rid in proc.stdout
+    # The kept story is shown too.
+    assert "ANCHORAGE, Alaska" in proc.stdout
+
+
+def test_explain_missing_file() -> None:
+    proc = run("explain", SEEDS / "nope.txt")
+    assert proc.returncode == 2
+    assert "nope.txt" in proc.stderr
+    assert "Traceback" not in proc.stderr
+
+
+def test_rules_list_lists_every_rule_id() -> None:
+    proc = run("rules", "list")
+    assert proc.returncode == 0, proc.stderr
+    ids = [r.id for r in load_rules()]
+    assert ids
+    for rid in ids:
+        assert rid in proc.stdout
+
+
+def test_rules_list_with_user_rules_only(tmp_path: Path) -> None:
+    rules = tmp_path / "x.toml"
+    rules.write_text(RULE_X, encoding="utf-8")
+    proc = run("rules", "list", "--no-default-rules", "--rules", rules)
+    assert proc.returncode == 0, proc.stderr
+    assert "user.marker" in proc.stdout
+    assert "donation.appeal" not in proc.stdout
+
+
+def test_rules_test_passes_on_the_defaults() -> None:
+    proc = run("rules", "test")
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert "FAIL" not in proc.stdout + proc.stderr
+
+
+def test_rules_test_fails_naming_the_rule_with_a_wrong_example(tmp_path: Path) -> None:
+    rules = tmp_path / "wrong.toml"
+    rules.write_text(
+        RULE_X.replace('examples.remove = ["ZZZ-MARKER"]', 'examples.remove = ["ZZZ-MARKER", "YYY-OTHER"]'),
+        encoding="utf-8",
+    )
+    proc = run("rules", "test", "--rules", rules)
+    assert proc.returncode == 1
+    assert "Traceback" not in proc.stderr
+    # Only the user's rule is judged here; the shipped packs have their own test.
+    fails = [ln for ln in (proc.stdout + proc.stderr).splitlines() if "FAIL" in ln and "user.marker" in ln]
+    assert len(fails) == 1, proc.stdout + proc.stderr
+    assert "YYY-OTHER" in fails[0] and "wrong.toml" in fails[0]
+    assert "ZZZ-MARKER" not in fails[0]
+
+
+@pytest.mark.parametrize(
+    "args", [("--help",), ("clean", "--help"), ("explain", "--help"), ("rules", "--help")], ids=" ".join
+)
+def test_help(args: tuple[str, ...]) -> None:
+    proc = run(*args)
+    assert proc.returncode == 0, proc.stderr
+    assert "Usage" in proc.stdout
+
+
+def test_clean_help_documents_the_output_option() -> None:
+    proc = run("clean", "--help")
+    assert "--output" in proc.stdout and "--rules" in proc.stdout

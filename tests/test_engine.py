@@ -1,0 +1,554 @@
+"""The engine on small inline rule files: each matcher kind, scopes, overlaps, tidying, line
+breaks and grapheme clusters. Every result is also checked for replay (I1-I3)."""
+
+from __future__ import annotations
+
+import dataclasses
+import time
+
+import pytest
+
+from cleaner import Category, Cleaner, Result, Span, restore
+
+PHOTO_LINE = "line = '^Photo: .+$'"
+
+
+# -- matcher kinds ---------------------------------------------------------------------------
+
+
+def test_whole_line_phrase_ignores_case_and_whitespace(rule, cleaner_of, check) -> None:
+    c = cleaner_of(rule("t.ad", 'phrases = ["Sponsored message"]', category="sponsored"))
+    text = "First paragraph.\n  SPONSORED \t message  \nSecond paragraph.\n"
+    r = c.clean(text)
+    check(text, r)
+    assert r.error is None
+    assert r.text == "First paragraph.\nSecond paragraph.\n"
+    (span,) = r.spans
+    assert span.text == "  SPONSORED \t message  \n"
+    assert (span.rule, span.category) == ("t.ad", Category.SPONSORED)
+
+
+def test_whole_line_phrase_leaves_longer_lines(rule, cleaner_of, check) -> None:
+    c = cleaner_of(rule("t.ad", 'phrases = ["Sponsored message"]'))
+    text = "A sponsored message ran.\nSponsored message here\nSponsored messages\n"
+    r = c.clean(text)
+    check(text, r)
+    assert r.text == text
+    assert r.spans == ()
+
+
+def test_inline_phrase_removes_only_the_phrase(rule, cleaner_of, check) -> None:
+    c = cleaner_of(rule("t.inline", 'phrases = ["Advertisement"]\nwhole_line = false\nremove = "match"'))
+    text = "Before ADVERTISEMENT after.\nKeep this.\n"
+    r = c.clean(text)
+    check(text, r)
+    assert r.text == "Before  after.\nKeep this.\n"
+    (span,) = r.spans
+    assert (span.start, span.end, span.text) == (7, 20, "ADVERTISEMENT")
+
+
+def test_inline_phrase_is_whole_words_only(rule, cleaner_of, check) -> None:
+    c = cleaner_of(rule("t.inline", 'phrases = ["ad"]\nwhole_line = false\nremove = "match"'))
+    text = "A road and an adverb. An ad here.\n"
+    r = c.clean(text)
+    check(text, r)
+    assert r.text == "A road and an adverb. An  here.\n"
+
+
+def test_inline_phrase_spaces_match_any_whitespace_run(rule, cleaner_of, check) -> None:
+    c = cleaner_of(rule("t.inline", 'phrases = ["read more"]\nwhole_line = false\nremove = "match"'))
+    text = "End of story. Read \t  More\n"
+    r = c.clean(text)
+    check(text, r)
+    assert r.text == "End of story. \n"
+
+
+def test_line_left_with_only_whitespace_goes_whole(rule, cleaner_of, check) -> None:
+    c = cleaner_of(rule("t.inline", 'phrases = ["Advertisement"]\nwhole_line = false\nremove = "match"'))
+    text = "Story.\n \t Advertisement  \nMore story.\n"
+    r = c.clean(text)
+    check(text, r)
+    assert r.text == "Story.\nMore story.\n"
+    (span,) = r.spans
+    assert span.text == " \t Advertisement  \n"
+    assert span.rule == "t.inline"
+
+
+def test_line_regex_removes_whole_line(rule, cleaner_of, check) -> None:
+    c = cleaner_of(rule("t.photo", PHOTO_LINE, category="credit"))
+    text = "Story starts.\nPhoto: Jane Doe\nA Photo: not at the start.\nPhoto:\n"
+    r = c.clean(text)
+    check(text, r)
+    assert r.text == "Story starts.\nA Photo: not at the start.\nPhoto:\n"
+    (span,) = r.spans
+    assert span.text == "Photo: Jane Doe\n"
+    assert span.category is Category.CREDIT
+
+
+def test_line_regex_on_last_line_without_newline(rule, cleaner_of, check) -> None:
+    c = cleaner_of(rule("t.photo", PHOTO_LINE))
+    text = "Story.\nPhoto: Jane Doe"
+    r = c.clean(text)
+    check(text, r)
+    assert r.text == "Story.\n"
+
+
+def test_line_regex_with_remove_match(rule, cleaner_of, check) -> None:
+    c = cleaner_of(rule("t.credit", "line = '\\(Photo: [^)]+\\)'\nremove = \"match\""))
+    text = "Leaders meet in Alaska. (Photo: AP) The talks went on.\n"
+    r = c.clean(text)
+    check(text, r)
+    assert r.text == "Leaders meet in Alaska.  The talks went on.\n"
+
+
+def test_span_regex_across_lines_takes_whole_lines(rule, cleaner_of, check) -> None:
+    c = cleaner_of(rule("t.split", r"span = '\(\R[^\r\n/]+\R/\R[^\r\n/]+\R\)'", category="credit"))
+    text = "Caption line.\n(\nAndrew Harnik\n/\nGetty Images\n)\nStory goes on.\n"
+    r = c.clean(text)
+    check(text, r)
+    assert r.text == "Caption line.\nStory goes on.\n"
+    (span,) = r.spans
+    assert span.text == "(\nAndrew Harnik\n/\nGetty Images\n)\n"
+
+
+def test_span_regex_line_break_escape_covers_crlf_and_cr(rule, cleaner_of, check) -> None:
+    c = cleaner_of(rule("t.two", r"span = 'BEGIN\RAD\REND'"))
+    for nl in ("\n", "\r\n", "\r"):
+        text = nl.join(["Keep one.", "BEGIN", "AD", "END", "Keep two.", ""])
+        r = c.clean(text)
+        check(text, r)
+        assert r.text == nl.join(["Keep one.", "Keep two.", ""]), repr(nl)
+
+
+def test_span_regex_with_remove_match_takes_only_the_match(rule, cleaner_of, check) -> None:
+    c = cleaner_of(rule("t.two", "span = 'BEGIN\\RAD\\REND'\nremove = \"match\""))
+    text = "Keep BEGIN\nAD\nEND keep.\n"
+    r = c.clean(text)
+    check(text, r)
+    assert r.text == "Keep  keep.\n"
+
+
+BLOCK = "block = { start = '^START$', end = '^END$', max_lines = 5 }"
+
+
+def test_block_within_max_lines_is_removed(rule, cleaner_of, check) -> None:
+    c = cleaner_of(rule("t.block", BLOCK))
+    text = "Before.\nSTART\none\ntwo\nEND\nAfter.\n"
+    r = c.clean(text)
+    check(text, r)
+    assert r.text == "Before.\nAfter.\n"
+    (span,) = r.spans
+    assert span.text == "START\none\ntwo\nEND\n"
+
+
+def test_block_longer_than_max_lines_is_kept(rule, cleaner_of, check) -> None:
+    c = cleaner_of(rule("t.block", BLOCK))
+    body = "".join(f"line {i}\n" for i in range(8))
+    text = f"Before.\nSTART\n{body}END\nAfter.\n"
+    r = c.clean(text)
+    check(text, r)
+    assert r.text == text
+    assert r.spans == ()
+
+
+def test_block_without_end_is_kept(rule, cleaner_of, check) -> None:
+    c = cleaner_of(rule("t.block", BLOCK))
+    text = "Before.\nSTART\none\nAfter.\n"
+    r = c.clean(text)
+    check(text, r)
+    assert r.text == text
+
+
+# -- scopes ----------------------------------------------------------------------------------
+
+
+def numbered(n: int) -> list[str]:
+    return [f"Story line number {i} of the article." for i in range(n)]
+
+
+def test_head_zone_rule_is_ignored_outside_the_head(rule, cleaner_of, check) -> None:
+    c = cleaner_of(rule("t.head", 'phrases = ["Politics"]\nzone = "head"\nzone_lines = 3'))
+    body = numbered(10)
+    text = "\n".join(["Politics", *body[:5], "Politics", *body[5:]]) + "\n"
+    r = c.clean(text)
+    check(text, r)
+    assert r.text == "\n".join([*body[:5], "Politics", *body[5:]]) + "\n"
+    (span,) = r.spans
+    assert span.start == 0
+
+
+def test_tail_zone_rule_is_ignored_outside_the_tail(rule, cleaner_of, check) -> None:
+    c = cleaner_of(rule("t.tail", 'phrases = ["Read more"]\nzone = "tail"\nzone_lines = 3'))
+    body = numbered(10)
+    text = "\n".join([*body[:2], "Read more", *body[2:], "Read more"]) + "\n"
+    r = c.clean(text)
+    check(text, r)
+    assert r.text == "\n".join([*body[:2], "Read more", *body[2:]]) + "\n"
+    (span,) = r.spans
+    assert span.end == len(text)
+
+
+def test_requires_gates_a_rule_on_a_signature(rule, cleaner_of, check) -> None:
+    c = cleaner_of(rule("t.site", 'phrases = ["Community"]\nrequires = ["LAist"]'))
+    without = "Story about a town.\nCommunity\nMore story.\n"
+    r = c.clean(without)
+    check(without, r)
+    assert r.text == without
+    with_sig = "Story from LAist about a town.\nCommunity\nMore story.\n"
+    r = c.clean(with_sig)
+    check(with_sig, r)
+    assert r.text == "Story from LAist about a town.\nMore story.\n"
+
+
+def test_sites_apply_to_domain_and_subdomains_only(rule, cleaner_of, check) -> None:
+    c = cleaner_of(rule("t.site", 'phrases = ["Community"]\nsites = ["example.com"]'))
+    text = "Story.\nCommunity\nMore story.\n"
+    removed = "Story.\nMore story.\n"
+    for url in (
+        "https://example.com/a/story",
+        "https://www.example.com/story",
+        "https://news.example.com/story",
+        "HTTPS://NEWS.EXAMPLE.COM/x",
+        "example.com",
+    ):
+        r = c.clean(text, url=url)
+        check(text, r)
+        assert r.text == removed, url
+    for url in (
+        "https://example.org/story",
+        "https://notexample.com/story",
+        "https://example.com.evil.net/story",
+        None,
+    ):
+        r = c.clean(text, url=url)
+        check(text, r)
+        assert r.text == text, url
+
+
+# -- overlap policy --------------------------------------------------------------------------
+
+
+def inline(rid: str, phrase: str, rule, extra: str = "") -> str:
+    return rule(rid, f'phrases = ["{phrase}"]\nwhole_line = false\nremove = "match"\n{extra}')
+
+
+def span_match(rid: str, pattern: str, rule, extra: str = "") -> str:
+    return rule(rid, f"span = '{pattern}'\nremove = \"match\"\n{extra}")
+
+
+def test_overlapping_candidates_merge_into_one_span(rule, cleaner_of, check) -> None:
+    # "AB CD" is [4, 9) and "CD EF" is [7, 12): same priority and length, so the earlier wins,
+    # whatever the order of the rules in the file.
+    c = cleaner_of(span_match("t.b", "CD EF", rule), inline("t.a", "AB CD", rule))
+    text = "one AB CD EF two\n"
+    r = c.clean(text)
+    check(text, r)
+    assert r.text == "one  two\n"
+    (span,) = r.spans
+    assert (span.start, span.end) == (4, 12)
+    assert span.rule == "t.a"
+    assert span.rules == ("t.a", "t.b")
+    assert [(s.rule, s.start, s.end) for s in r.shadowed] == [("t.b", 7, 12)]
+
+
+def test_overlap_credit_goes_to_the_longer_candidate(rule, cleaner_of, check) -> None:
+    c = cleaner_of(inline("t.short", "AB CD", rule), span_match("t.long", "CD EF GH", rule))
+    text = "one AB CD EF GH two\n"
+    r = c.clean(text)
+    check(text, r)
+    (span,) = r.spans
+    assert (span.start, span.end) == (4, 15)
+    assert span.rule == "t.long"
+    assert span.rules == ("t.long", "t.short")
+
+
+def test_overlap_credit_goes_to_priority_first(rule, cleaner_of, check) -> None:
+    c = cleaner_of(inline("t.short", "AB CD", rule, "priority = 5"), span_match("t.long", "CD EF GH", rule))
+    text = "one AB CD EF GH two\n"
+    r = c.clean(text)
+    check(text, r)
+    (span,) = r.spans
+    assert (span.start, span.end) == (4, 15)
+    assert span.rule == "t.short"
+    assert span.rules == ("t.short", "t.long")
+
+
+def test_a_chain_of_overlaps_is_one_span(rule, cleaner_of, check) -> None:
+    # [0, 5) overlaps [3, 8), which overlaps [6, 11): one span although the first and the
+    # last do not overlap each other.
+    c = cleaner_of(
+        span_match("t.one", "AA BB", rule),
+        inline("t.two", "BB CC", rule),
+        span_match("t.three", "CC DD", rule),
+    )
+    text = "AA BB CC DD end\n"
+    r = c.clean(text)
+    check(text, r)
+    (span,) = r.spans
+    assert (span.start, span.end) == (0, 11)
+    assert span.rule == "t.one"
+    assert set(span.rules) == {"t.one", "t.two", "t.three"}
+
+
+def test_overlapping_inline_phrase_rules_of_one_scope_both_count(rule, cleaner_of, check) -> None:
+    c = cleaner_of(inline("t.b", "CD EF", rule), inline("t.a", "AB CD", rule))
+    text = "one AB CD EF two\n"
+    r = c.clean(text)
+    check(text, r)
+    assert r.text == "one  two\n"
+    (span,) = r.spans
+    assert span.rules == ("t.a", "t.b")
+
+
+def test_adjacent_spans_stay_separate(rule, cleaner_of, check) -> None:
+    c = cleaner_of(inline("t.x", "[AB]", rule), inline("t.y", "[CD]", rule))
+    text = "xx [AB][CD] yy\n"
+    r = c.clean(text)
+    check(text, r)
+    assert r.text == "xx  yy\n"
+    assert [(s.start, s.end, s.rule) for s in r.spans] == [(3, 7, "t.x"), (7, 11, "t.y")]
+    assert all(len(s.rules) == 1 for s in r.spans)
+
+
+def test_whole_line_and_inline_overlap_on_one_line(rule, cleaner_of, check) -> None:
+    c = cleaner_of(rule("t.photo", PHOTO_LINE), inline("t.name", "Jane Doe", rule))
+    text = "Story.\nPhoto: Jane Doe\nJane Doe said so.\n"
+    r = c.clean(text)
+    check(text, r)
+    assert r.text == "Story.\n said so.\n"
+    first = r.spans[0]
+    assert first.text == "Photo: Jane Doe\n"
+    assert first.rule == "t.photo" and set(first.rules) == {"t.photo", "t.name"}
+
+
+def test_two_line_rules_on_one_line_are_both_listed(rule, cleaner_of, check) -> None:
+    # Both candidates are the whole line: same priority and length, so the rule id decides.
+    c = cleaner_of(rule("t.photo", PHOTO_LINE), rule("t.jane", "line = 'Jane Doe'"))
+    text = "Story.\nPhoto: Jane Doe\nMore.\n"
+    r = c.clean(text)
+    check(text, r)
+    assert r.text == "Story.\nMore.\n"
+    (span,) = r.spans
+    assert span.rule == "t.jane"
+    assert span.rules == ("t.jane", "t.photo")
+
+
+def test_two_whole_line_phrase_rules_with_one_phrase_are_both_listed(rule, cleaner_of, check) -> None:
+    c = cleaner_of(rule("t.a", 'phrases = ["Advertisement"]'), rule("t.b", 'phrases = ["ADVERTISEMENT"]'))
+    text = "Story.\nAdvertisement\nMore.\n"
+    r = c.clean(text)
+    check(text, r)
+    (span,) = r.spans
+    assert span.rules == ("t.a", "t.b")
+
+
+# -- whitespace tidying ----------------------------------------------------------------------
+
+AD_RULE = 'phrases = ["AD"]'
+
+
+def test_blank_lines_at_a_seam_collapse_to_one(rule, cleaner_of, check) -> None:
+    c = cleaner_of(rule("t.ad", AD_RULE))
+    text = "Para one.\n\nAD\n\nPara two.\n"
+    r = c.clean(text)
+    check(text, r)
+    assert r.text == "Para one.\n\nPara two.\n"
+    tidy = [s for s in r.spans if s.rule == "tidy.blank-lines"]
+    assert len(tidy) == 1
+    assert tidy[0].text == "\n" and tidy[0].category is Category.WHITESPACE
+
+
+def test_many_blank_lines_at_a_seam_collapse_to_one(rule, cleaner_of, check) -> None:
+    c = cleaner_of(rule("t.ad", AD_RULE))
+    text = "Para one.\n\n\nAD\n\n \nAD\n\nPara two.\n"
+    r = c.clean(text)
+    check(text, r)
+    assert r.text == "Para one.\n\nPara two.\n"
+    assert {s.category for s in r.spans if s.rule == "tidy.blank-lines"} == {Category.WHITESPACE}
+
+
+def test_leading_and_trailing_blank_lines_exposed_by_removals_go(rule, cleaner_of, check) -> None:
+    c = cleaner_of(rule("t.ad", AD_RULE))
+    text = "AD\n\n\nPara one.\n\nPara two.\n\nAD\n\n"
+    r = c.clean(text)
+    check(text, r)
+    assert r.text == "Para one.\n\nPara two.\n"
+    tidy = [s for s in r.spans if s.rule == "tidy.blank-lines"]
+    assert tidy and all(s.category is Category.WHITESPACE and not s.text.strip() for s in tidy)
+
+
+def test_blank_lines_no_removal_touched_stay(rule, cleaner_of, check) -> None:
+    c = cleaner_of(rule("t.ad", AD_RULE))
+    text = "\n\nPara one.\n\n\n\nPara two.\nAD\n\nPara three.\n\n\n"
+    r = c.clean(text)
+    check(text, r)
+    # Only the AD line goes. The blank runs at the top, between one and two, and at the
+    # bottom have no removal next to them; the one blank line left between two and three
+    # is already a single one.
+    assert r.text == "\n\nPara one.\n\n\n\nPara two.\n\nPara three.\n\n\n"
+    assert [s.rule for s in r.spans] == ["t.ad"]
+
+
+def test_no_removal_means_no_tidying(rule, cleaner_of, check) -> None:
+    c = cleaner_of(rule("t.ad", AD_RULE))
+    text = "\n\n\nPara one.\n\n\n\nPara two.\n\n\n"
+    r = c.clean(text)
+    check(text, r)
+    assert r.text == text and r.spans == ()
+
+
+def test_everything_removed_leaves_nothing(rule, cleaner_of, check) -> None:
+    c = cleaner_of(rule("t.ad", AD_RULE))
+    text = "\nAD\n\nAD\n\n"
+    r = c.clean(text)
+    check(text, r)
+    assert r.text == ""
+
+
+# -- line breaks -----------------------------------------------------------------------------
+
+
+def test_crlf_removed_line_takes_its_line_break(rule, cleaner_of, check) -> None:
+    c = cleaner_of(rule("t.photo", PHOTO_LINE))
+    text = "Intro.\r\nPhoto: AP\r\nBody.\r\n"
+    r = c.clean(text)
+    check(text, r)
+    assert r.text == "Intro.\r\nBody.\r\n"
+    assert r.spans[0].text == "Photo: AP\r\n"
+    assert r.text.count("\r") == r.text.count("\r\n")
+
+
+def test_crlf_inline_phrase_leaves_no_stray_cr(rule, cleaner_of, check) -> None:
+    c = cleaner_of(inline("t.inline", "Advertisement", rule))
+    text = "Intro.\r\n  Advertisement\r\nBody.\r\n"
+    r = c.clean(text)
+    check(text, r)
+    assert r.text == "Intro.\r\nBody.\r\n"
+
+
+def test_crlf_tidy_keeps_whole_line_breaks(rule, cleaner_of, check) -> None:
+    c = cleaner_of(rule("t.ad", AD_RULE))
+    text = "Para one.\r\n\r\nAD\r\n\r\nPara two.\r\n"
+    r = c.clean(text)
+    check(text, r)
+    assert r.text == "Para one.\r\n\r\nPara two.\r\n"
+
+
+def test_lone_cr_and_mixed_newlines_end_lines(rule, cleaner_of, check) -> None:
+    c = cleaner_of(rule("t.ad", AD_RULE))
+    text = "a\rAD\r\nb\nAD\rc\rAD"
+    r = c.clean(text)
+    check(text, r)
+    assert r.text == "a\rb\nc\r"
+    assert [s.text for s in r.spans] == ["AD\r\n", "AD\r", "AD"]
+
+
+@pytest.mark.parametrize("sep", ["\u2028", "\u2029", "\u0085", "\x0c", "\x0b"])
+def test_other_separators_do_not_end_lines(sep: str, rule, cleaner_of, check) -> None:
+    c = cleaner_of(rule("t.ad", "line = '^AD'"))
+    # If sep ended a line, "AD tail" would be a line of its own and go alone.
+    text = f"keep{sep}AD tail\nAD{sep}tail\nnext\n"
+    r = c.clean(text)
+    check(text, r)
+    assert r.text == f"keep{sep}AD tail\nnext\n"
+    (span,) = r.spans
+    assert span.text == f"AD{sep}tail\n"
+
+
+@pytest.mark.parametrize("sep", ["\u2028", "\u0085", "\x0c"])
+def test_whole_line_phrase_does_not_split_on_other_separators(sep: str, rule, cleaner_of, check) -> None:
+    c = cleaner_of(rule("t.ad", 'phrases = ["Sponsored"]'))
+    text = f"Story{sep}Sponsored\nnext\n"
+    r = c.clean(text)
+    check(text, r)
+    assert r.text == text
+
+
+# -- grapheme clusters -----------------------------------------------------------------------
+
+
+def test_inline_phrase_does_not_leave_a_dangling_combining_mark(rule, cleaner_of, check) -> None:
+    c = cleaner_of(inline("t.cafe", "cafe", rule))
+    text = "cafe\u0301 x\n"
+    r = c.clean(text)
+    check(text, r)
+    # Either the whole cluster 'e\u0301' goes with the match, or nothing goes.
+    assert r.text in (" x\n", text)
+    assert not r.text.startswith("\u0301")
+
+
+def test_span_match_is_widened_to_the_grapheme_cluster(rule, cleaner_of, check) -> None:
+    c = cleaner_of(rule("t.cafe", "span = 'cafe'\nremove = \"match\""))
+    text = "Le cafe\u0301 x\n"
+    r = c.clean(text)
+    check(text, r)
+    assert r.text == "Le  x\n"
+    (span,) = r.spans
+    assert span.text == "cafe\u0301"
+
+
+def test_emoji_zwj_sequence_is_not_split(rule, cleaner_of, check) -> None:
+    c = cleaner_of(rule("t.woman", "span = '\U0001f469'\nremove = \"match\""))
+    text = "dev \U0001f469\u200d\U0001f4bb here\n"
+    r = c.clean(text)
+    check(text, r)
+    assert r.text == "dev  here\n"
+    (span,) = r.spans
+    assert span.text == "\U0001f469\u200d\U0001f4bb"
+
+
+# -- time limit ------------------------------------------------------------------------------
+
+
+def test_catastrophic_regex_hits_the_time_limit(rule, cleaner_of, check) -> None:
+    c = cleaner_of(rule("t.evil", "line = '(a|aa)+$'"), doc_timeout=0.5)
+    text = "a" * 5000 + "!"
+    t0 = time.monotonic()
+    r = c.clean(text)
+    elapsed = time.monotonic() - t0
+    assert elapsed < 3.0
+    assert r.error is not None and r.error.startswith("rule_timeout")
+    assert "t.evil" in r.error
+    assert r.text == text and r.spans == ()
+    check(text, r)
+
+
+def test_the_same_regex_is_fine_on_ordinary_text(rule, cleaner_of, check) -> None:
+    c = cleaner_of(rule("t.evil", "line = '(a|aa)+$'"), doc_timeout=0.5)
+    text = "Story.\naaaa\nMore.\n"
+    r = c.clean(text)
+    check(text, r)
+    assert r.error is None
+    assert r.text == "Story.\nMore.\n"
+
+
+# -- API values ------------------------------------------------------------------------------
+
+
+def test_empty_text(rule, cleaner_of) -> None:
+    r = cleaner_of(rule("t.ad", AD_RULE)).clean("")
+    assert r.text == "" and r.spans == () and r.error is None
+
+
+def test_result_and_span_are_frozen() -> None:
+    span = Span(0, 2, "t.ad", Category.SPONSORED, "AD")
+    result = Result("x", (span,))
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        span.start = 1  # type: ignore[misc]
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        result.text = "y"  # type: ignore[misc]
+
+
+def test_result_restore_and_removed_chars(rule, cleaner_of) -> None:
+    text = "Story.\nAD\nMore.\n"
+    r = cleaner_of(rule("t.ad", AD_RULE)).clean(text)
+    assert r.restore() == text == restore(r.text, r.spans)
+    assert r.removed_chars == 3
+
+
+def test_cleaner_is_reusable_and_deterministic(rule, cleaner_of) -> None:
+    c: Cleaner = cleaner_of(rule("t.ad", AD_RULE), inline("t.x", "[AB]", rule))
+    texts = ["AD\nx [AB] y\n", "nothing here\n", "\r\nAD\r\n\r\nz\r\n"]
+    first = [c.clean(t) for t in texts]
+    second = [c.clean(t) for t in reversed(texts)][::-1]
+    assert first == second
