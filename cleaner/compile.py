@@ -32,6 +32,7 @@ class Scope:
 
     sites: tuple[str, ...]
     requires: tuple[str, ...]
+    formats: tuple[str, ...]
     zone: Zone
     zone_lines: int
     max_words: int | None
@@ -42,6 +43,7 @@ class Scope:
         return cls(
             rule.sites,
             rule.requires,
+            rule.formats,
             rule.zone,
             lines if rule.zone is not Zone.ANYWHERE else 0,
             rule.max_words,

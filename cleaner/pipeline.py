@@ -64,17 +64,22 @@ class Cleaner:
         self.plan: Plan = compile_plan(self.rules)
         self.doc_timeout = doc_timeout
 
-    def clean(self, text: str, *, url: str | None = None) -> Result:
-        """Clean one text. ``url`` (when known) switches on the site packs for its domain."""
-        return self._clean(text, url=url, all_scopes=False)
+    def clean(self, text: str, *, url: str | None = None, format: str = "text") -> Result:
+        """Clean one text.
 
-    def _clean(self, text: str, *, url: str | None, all_scopes: bool) -> Result:
+        ``url`` (when known) switches on the site packs for its domain. ``format`` says what
+        the text is: ``"text"`` as given, or ``"html"`` for text extracted from a page, which
+        leaves out rules meant for whole-page text.
+        """
+        return self._clean(text, url=url, all_scopes=False, fmt=format)
+
+    def _clean(self, text: str, *, url: str | None, all_scopes: bool, fmt: str = "text") -> Result:
         if not text:
             return Result(text)
         lines = split_lines(text)
         deadline = time.monotonic() + self.doc_timeout
         try:
-            candidates = self._match(text, lines, host_of(url), deadline, all_scopes)
+            candidates = self._match(text, lines, host_of(url), deadline, all_scopes, fmt)
         except _Timeout as t:
             ids = ", ".join(r.id for r in t.rules[:5]) + (" …" if len(t.rules) > 5 else "")
             return Result(text, error=f"rule_timeout: {ids} ran past {self.doc_timeout:g}s")
@@ -88,9 +93,13 @@ class Cleaner:
 
     # -- matching -------------------------------------------------------------------
 
-    def _applies(self, rule_or_scope: Rule | Scope, text: str, host: str | None, all_scopes: bool) -> bool:
+    def _applies(
+        self, rule_or_scope: Rule | Scope, text: str, host: str | None, all_scopes: bool, fmt: str
+    ) -> bool:
         if all_scopes:
             return True
+        if rule_or_scope.formats and fmt not in rule_or_scope.formats:
+            return False
         sites, requires = rule_or_scope.sites, rule_or_scope.requires
         if sites:
             if host is not None:
@@ -109,7 +118,7 @@ class Cleaner:
         return range(0, len(lines))
 
     def _match(
-        self, text: str, lines: list[Line], host: str | None, deadline: float, all_scopes: bool
+        self, text: str, lines: list[Line], host: str | None, deadline: float, all_scopes: bool, fmt: str
     ) -> list[Candidate]:
         plan = self.plan
         ctx = Context(text, lines, [None] * len(lines), [None] * len(lines))
@@ -128,7 +137,7 @@ class Cleaner:
         active = []
         for group in plan.line_groups:
             sc = group.scope
-            if self._applies(sc, text, host, all_scopes):
+            if self._applies(sc, text, host, all_scopes, fmt):
                 active.append((group, self._zone_range(lines, ctx, sc.zone, sc.zone_lines)))
         for ln in lines:
             if ln.blank:
@@ -177,7 +186,7 @@ class Cleaner:
 
         for solo in plan.solo_lines:
             rule = solo.rule
-            if not self._applies(rule, text, host, all_scopes):
+            if not self._applies(rule, text, host, all_scopes, fmt):
                 continue
             zone = self._zone_range(lines, ctx, rule.zone, rule.zone_lines)
             assert solo.pattern is not None
@@ -200,7 +209,7 @@ class Cleaner:
 
         for solo in plan.spans:
             rule = solo.rule
-            if not self._applies(rule, text, host, all_scopes):
+            if not self._applies(rule, text, host, all_scopes, fmt):
                 continue
             zone = self._zone_range(lines, ctx, rule.zone, rule.zone_lines)
             assert solo.pattern is not None
@@ -220,7 +229,7 @@ class Cleaner:
 
         for solo in plan.blocks:
             rule = solo.rule
-            if not self._applies(rule, text, host, all_scopes):
+            if not self._applies(rule, text, host, all_scopes, fmt):
                 continue
             zone = self._zone_range(lines, ctx, rule.zone, rule.zone_lines)
             assert solo.pattern is not None and solo.end is not None
@@ -244,10 +253,10 @@ class Cleaner:
             if entry.spec.rank > 0:
                 break
             ranked_from += 1
-            out += self._run_heuristic(entry.rule, entry.spec, ctx, text, host, all_scopes, line_cand)
+            out += self._run_heuristic(entry.rule, entry.spec, ctx, text, host, all_scopes, fmt, line_cand)
         self._mark(ctx, out)
         for entry in plan.heuristics[ranked_from:]:
-            found = self._run_heuristic(entry.rule, entry.spec, ctx, text, host, all_scopes, line_cand)
+            found = self._run_heuristic(entry.rule, entry.spec, ctx, text, host, all_scopes, fmt, line_cand)
             out += found
             self._mark(ctx, found)
         return out
@@ -260,9 +269,10 @@ class Cleaner:
         text: str,
         host: str | None,
         all_scopes: bool,
+        fmt: str,
         line_cand: Callable[[int, int, Rule], Candidate],
     ) -> list[Candidate]:
-        if not self._applies(rule, text, host, all_scopes):
+        if not self._applies(rule, text, host, all_scopes, fmt):
             return []
         zone = self._zone_range(ctx.lines, ctx, rule.zone, rule.zone_lines)
         return [line_cand(i, i, rule) for i in spec.func(ctx, rule.params) if i in zone]

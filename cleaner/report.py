@@ -22,20 +22,32 @@ def record(
     original: str | None = None,
     result: Result | None = None,
     error: str | None = None,
+    url: str | None = None,
+    extracted_sha256: str | None = None,
 ) -> dict[str, Any]:
-    """The report record of one document. Key order is fixed so reports are byte-stable."""
+    """The report record of one document. Key order is fixed so reports are byte-stable.
+
+    HTML records (``format="html"``) also carry ``url``, the page URL used (or null), and
+    ``extracted_sha256``, the SHA-256 of trafilatura's text in UTF-8 (null when extraction
+    failed); their ``encoding`` and ``bom`` describe the HTML, while ``newline``,
+    ``chars_in`` and every span's offsets refer to the extracted text. Text records have
+    neither key.
+    """
     if result is not None and result.error and error is None:
         error = result.error
     spans: Sequence[Span] = result.spans if result is not None and not result.error else ()
+    html = format == "html"
     rec: dict[str, Any] = {
         "schema": SCHEMA_VERSION,
         "input": input,
         "output": output,
         "status": "error" if error else "ok",
         "format": format,
+        **({"url": url} if html else {}),
         "encoding": encoding,
         "bom": bom,
         "newline": newline,
+        **({"extracted_sha256": extracted_sha256} if html else {}),
         "chars_in": len(original) if original is not None else None,
         "chars_out": len(result.text) if result is not None else None,
         "error": error,

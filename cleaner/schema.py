@@ -62,6 +62,7 @@ class Rule:
     zone_lines: int | None = None
     sites: tuple[str, ...] = ()
     requires: tuple[str, ...] = ()
+    formats: tuple[str, ...] = ()  # input formats the rule applies to; empty: all
     examples_remove: tuple[Example, ...] = ()
     examples_keep: tuple[Example, ...] = ()
 
@@ -88,11 +89,13 @@ RULE_KEYS = {
     "zone",
     "zone_lines",
     "sites",
+    "formats",
     "requires",
     "examples",
 }
 MATCHER_KEYS = ("phrases", "line", "span", "block", "heuristic")
-PACK_KEYS = {"name", "description", "sites", "requires"}
+PACK_KEYS = {"name", "description", "sites", "requires", "formats"}
+FORMATS = ("text", "html")
 TOP_KEYS = {"pack", "rule"}
 BLOCK_KEYS = {"start", "end", "max_lines"}
 EXAMPLE_KEYS = {"remove", "keep"}
@@ -376,6 +379,10 @@ def parse_rule(
     sites = _string_list(raw.get("sites", pack.get("sites", [])), rid_text, "sites", out) or ()
     requires = _string_list(raw.get("requires", pack.get("requires", [])), rid_text, "requires", out) or ()
     sites = tuple(s.lower().removeprefix("www.") for s in sites)
+    formats = _string_list(raw.get("formats", pack.get("formats", [])), rid_text, "formats", out) or ()
+    for fmt in formats:
+        if fmt not in FORMATS:
+            out.add(rid_text, "formats", f"unknown format '{fmt}' (one of: {', '.join(FORMATS)})")
 
     ex_remove, ex_keep = _examples(raw.get("examples"), rid_text, out)
 
@@ -395,6 +402,7 @@ def parse_rule(
         zone=zone,
         zone_lines=zone_lines,
         sites=sites,
+        formats=formats,
         requires=requires,
         examples_remove=ex_remove,
         examples_keep=ex_keep,

@@ -225,6 +225,30 @@ def test_sites_apply_to_domain_and_subdomains_only(rule, cleaner_of, check) -> N
         assert r.text == text, url
 
 
+def test_formats_limit_a_rule_to_its_input_format(rule, cleaner_of, check) -> None:
+    c = cleaner_of(
+        rule("t.text", 'phrases = ["Menu"]\nformats = ["text"]')
+        + rule("t.html", 'phrases = ["Share"]\nformats = ["html"]')
+        + rule("t.both", 'phrases = ["Advert"]')
+    )
+    text = "Story.\nMenu\nShare\nAdvert\nMore story.\n"
+    as_text = c.clean(text)
+    as_html = c.clean(text, format="html")
+    check(text, as_text)
+    check(text, as_html)
+    assert as_text.text == "Story.\nShare\nMore story.\n"
+    assert as_html.text == "Story.\nMenu\nMore story.\n"
+
+
+def test_unknown_format_is_a_rule_error(rule) -> None:
+    from cleaner import RuleFileError, parse_rules_text
+
+    bad = rule("t.fmt", 'phrases = ["Menu"]\nformats = ["pdf"]')
+    with pytest.raises(RuleFileError) as e:
+        parse_rules_text(bad, "f.toml")
+    assert "f.toml: t.fmt: formats: unknown format 'pdf'" in str(e.value)
+
+
 # -- overlap policy --------------------------------------------------------------------------
 
 
