@@ -1,0 +1,54 @@
+"""Quality gate: the cleaner's scores on the development pages must not fall below the
+floors pinned in fixtures/quality/floors.json.
+
+The floors sit next to a digest of the data they were measured on. When the data changes
+the digest no longer matches and the test says so: re-measure with `cleaner eval` and pin
+new floors in the same commit. Lowering a floor is a visible decision in that file.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import Path
+
+import pytest
+
+from cleaner import Cleaner
+from cleaner.evaluate import evaluate
+
+ROOT = Path(__file__).resolve().parent.parent
+FLOORS = json.loads((ROOT / "fixtures" / "quality" / "floors.json").read_text(encoding="utf-8"))
+BENCH = ROOT.parent / "shared" / "bench"
+
+
+def digest(dataset: Path) -> str:
+    """SHA-256 over the names and bytes of a dataset's inputs and gold files, in name order."""
+    h = hashlib.sha256()
+    for path in sorted(dataset.iterdir()):
+        if path.name.endswith((".gold.txt", ".page.txt", ".html.gz")):
+            h.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
+    return h.hexdigest()
+
+
+@pytest.fixture(scope="module")
+def cleaner() -> Cleaner:
+    return Cleaner()
+
+
+CASES = [(name, mode) for name, pinned in FLOORS["datasets"].items() for mode in pinned["floors"]]
+
+
+@pytest.mark.parametrize(("name", "mode"), CASES, ids=[f"{n}-{m}" for n, m in CASES])
+def test_scores_stay_above_the_floors(name: str, mode: str, cleaner: Cleaner) -> None:
+    dataset = BENCH / name
+    if not dataset.is_dir():
+        pytest.skip(f"{dataset} is not here")
+    pinned = FLOORS["datasets"][name]
+    assert digest(dataset) == pinned["digest"], (
+        f"{dataset} changed since the floors were pinned: re-measure and pin them again"
+    )
+    report = evaluate(dataset, cleaner, mode)
+    got = {"f1": report.scores.f1, "precision": report.scores.precision, "recall": report.scores.recall}
+    low = {k: (round(got[k], 4), floor) for k, floor in pinned["floors"][mode].items() if got[k] < floor}
+    assert not low, f"{name} {mode}: below the floor (score, floor): {low}"
