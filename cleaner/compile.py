@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 
 import regex
 
-from .lines import normalise
+from .lines import phrase_key
 from .matchers.heuristics import HEURISTICS, HeuristicSpec
 from .model import Zone
 from .schema import Extent, Kind, Rule, compile_pattern, expand_line_breaks
@@ -137,7 +137,7 @@ def compile_plan(rules: Iterable[Rule]) -> Plan:
             if rule.kind is Kind.PHRASES and rule.whole_line:
                 for ph in rule.phrases:
                     table = group.whole if rule.ignore_case else group.whole_exact
-                    key = normalise(ph) if rule.ignore_case else " ".join(ph.split())
+                    key = phrase_key(ph, fold=rule.ignore_case)
                     rules_for = table.setdefault(key, [])
                     if rule not in rules_for:
                         rules_for.append(rule)

@@ -43,5 +43,15 @@ def normalise(line: str) -> str:
     return " ".join(line.split()).casefold()
 
 
+# Decoration around a label that does not change what it says: "Read more:", "» Related", "• Share".
+_DECORATION = " \t:|•·»«›‹*#>-–—_=~"
+
+
+def phrase_key(line: str, *, fold: bool = True) -> str:
+    """The key a whole-line phrase is looked up by: spaces collapsed, decoration stripped."""
+    key = " ".join(line.split()).strip(_DECORATION)
+    return key.casefold() if fold else key
+
+
 def word_count(text: str) -> int:
     return len(_WORD.findall(text))

@@ -15,7 +15,7 @@ import regex
 
 from .apply import apply, merge_sorted, tidy
 from .compile import Plan, Scope, compile_plan
-from .lines import Line, normalise, split_lines
+from .lines import Line, phrase_key, split_lines
 from .loader import load_rules
 from .matchers.heuristics import Context, HeuristicSpec
 from .model import Result, Span, Zone
@@ -153,11 +153,9 @@ class Cleaner:
                     if words > group.scope.max_words:
                         continue
                 if group.whole or group.whole_exact:
-                    key = key if key is not None else normalise(ln.text)
-                    for rule in (
-                        *group.whole.get(key, ()),
-                        *group.whole_exact.get(" ".join(ln.text.split()), ()),
-                    ):
+                    key = key if key is not None else phrase_key(ln.text)
+                    exact = phrase_key(ln.text, fold=False) if group.whole_exact else ""
+                    for rule in (*group.whole.get(key, ()), *group.whole_exact.get(exact, ())):
                         out.append(line_cand(ln.index, ln.index, rule))
                 if group.line_regex is not None:
                     try:
