@@ -301,21 +301,52 @@ def phrase_count(ctx: Context, p: Mapping[str, Any]) -> Iterator[int]:
 _TOKEN = regex.compile(r"\w+", regex.V0)
 
 
+# jusText's names of the stop lists tried by default: the languages most common on the web
+# whose words are separated by spaces.
+DEFAULT_LANGUAGES = (
+    "English", "German", "French", "Spanish", "Portuguese", "Italian", "Dutch", "Russian", "Polish",
+    "Czech", "Slovak", "Ukrainian", "Indonesian", "Malay", "Turkish", "Swedish", "Danish",
+    "Norwegian_Bokmal", "Finnish", "Romanian", "Hungarian", "Greek", "Vietnamese", "Catalan",
+    "Croatian", "Serbian", "Bulgarian", "Lithuanian", "Slovenian", "Estonian", "Latvian",
+)  # fmt: skip
+
+
 def _load_stoplists(values: dict[str, Any]) -> dict[str, Any]:
-    """Read jusText's stop lists (data files of a dependency; the module is not imported)."""
+    """Read jusText's stop lists (data files of a dependency; the module is not imported).
+
+    Besides the lists, an index from each word to the lists holding it lets the document's
+    language be chosen in one pass over its words.
+    """
     from importlib import resources
 
     values = dict(values)
-    lists: dict[str, frozenset[str]] = {}
+    lists: list[frozenset[str]] = []
     base = resources.files("justext") / "stoplists"
     for lang in values["languages"]:
         path = base / f"{lang}.txt"
         if not path.is_file():
             raise ValueError(f"no stop list for language '{lang}'")
-        words = path.read_text(encoding="utf-8").split()
-        lists[lang] = frozenset(w.casefold() for w in words)
+        lists.append(frozenset(w.casefold() for w in path.read_text(encoding="utf-8").split()))
+    index: dict[str, list[int]] = {}
+    for i, words in enumerate(lists):
+        for w in words:
+            index.setdefault(w, []).append(i)
     values["_stoplists"] = lists
+    values["_stop_index"] = {w: tuple(ix) for w, ix in index.items()}
     return values
+
+
+def _stoplist_for(tokens: list[str], p: Mapping[str, Any]) -> frozenset[str]:
+    """The configured stop list holding most of the document's words."""
+    lists: list[frozenset[str]] = p["_stoplists"]
+    index: dict[str, tuple[int, ...]] = p["_stop_index"]
+    counts = [0] * len(lists)
+    for t in tokens:
+        for i in index.get(t, ()):
+            counts[i] += 1
+    if not tokens or not any(counts):
+        return frozenset()
+    return lists[max(range(len(lists)), key=counts.__getitem__)]
 
 
 def _line_classes(ctx: Context, p: Mapping[str, Any]) -> list[str]:
@@ -327,9 +358,7 @@ def _line_classes(ctx: Context, p: Mapping[str, Any]) -> list[str]:
     punctuation, enough words and stop words) counts as near-good.
     """
     tokens = [[t.casefold() for t in _TOKEN.findall(ln.text)] for ln in ctx.lines]
-    every = [t for toks in tokens for t in toks]
-    lists: dict[str, frozenset[str]] = p["_stoplists"]
-    stop = max(lists.values(), key=lambda s: sum(t in s for t in every)) if every else frozenset()
+    stop = _stoplist_for([t for toks in tokens for t in toks], p)
     out: list[str] = []
     for ln, toks in zip(ctx.lines, tokens, strict=True):
         if ln.blank:
@@ -356,13 +385,13 @@ def _line_classes(ctx: Context, p: Mapping[str, Any]) -> list[str]:
     "page-lines",
     rank=5,
     params={
-        "languages": (list, ["English", "German", "French", "Spanish", "Portuguese", "Italian", "Dutch"]),
+        "languages": (list, list(DEFAULT_LANGUAGES)),
         "length_low": (int, 70),
         "length_high": (int, 200),
-        "stopwords_low": (float, 0.30),
+        "stopwords_low": (float, 0.25),
         "stopwords_high": (float, 0.32),
         "sentence_words": (int, 4),
-        "line_penalty": (int, 3),
+        "line_penalty": (int, 12),
         "inner_run": (int, 3),
         "min_lines": (int, 20),
         "min_noise_fraction": (float, 0.3),
