@@ -369,6 +369,9 @@ def _line_classes(ctx: Context, p: Mapping[str, Any]) -> list[str]:
             continue
         density = sum(t in stop for t in toks) / len(toks)
         size = len(ln.text.strip())
+        if len(toks) >= 3 and sum(t.isdigit() for t in toks) >= p["table_digits"] * len(toks):
+            out.append("table")
+            continue
         if size < p["length_low"]:
             sentence = len(toks) >= p["sentence_words"] and _ends_sentence(ln.text)
             out.append("neargood" if sentence and density >= p["stopwords_low"] else "short")
@@ -395,6 +398,7 @@ def _line_classes(ctx: Context, p: Mapping[str, Any]) -> list[str]:
         "inner_run": (int, 3),
         "min_lines": (int, 20),
         "min_noise_fraction": (float, 0.3),
+        "table_digits": (float, 0.4),
     },
     summary="whole-page text: everything outside the article core (the run of lines where text "
     "outweighs noise most), and runs of noise lines inside it",
@@ -415,7 +419,8 @@ def page_lines(ctx: Context, p: Mapping[str, Any]) -> Iterator[int]:
     total, lo = 0, 0
     for k, i in enumerate(content):
         words = ctx.lines[i].words
-        total += -(words + p["line_penalty"]) if noise[k] else words
+        if classes[i] != "table":  # table rows neither make nor break the core
+            total += -(words + p["line_penalty"]) if noise[k] else words
         if total <= 0:
             total, lo = 0, k + 1
         elif total > best:
