@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import bisect
+import dataclasses
+from collections.abc import Callable, Sequence
 
 from .lines import Line
 from .model import Category, Span, delete, restore
@@ -99,3 +101,59 @@ def apply(original: str, spans: Sequence[Span]) -> tuple[str, str | None]:
         else:
             return clean, None
     return original, f"replay_check: {problem}"
+
+
+def _to_original(original: str, first: Sequence[Span]) -> Callable[[int], int]:
+    """Maps an offset in the text ``first`` left to the offset of that character in ``original``."""
+    seg_clean: list[int] = []  # where each kept piece of the original starts in the clean text
+    seg_orig: list[int] = []  # ...and in the original
+    pos = kept = 0
+    for s in first:
+        if s.start > pos:
+            seg_clean.append(kept)
+            seg_orig.append(pos)
+            kept += s.start - pos
+        pos = s.end
+    if pos < len(original):
+        seg_clean.append(kept)
+        seg_orig.append(pos)
+
+    def to_original(p: int) -> int:
+        k = bisect.bisect_right(seg_clean, p) - 1
+        return seg_orig[k] + p - seg_clean[k]
+
+    return to_original
+
+
+def map_back(original: str, first: Sequence[Span], spans: Sequence[Span]) -> list[Span]:
+    """Spans over the text ``first`` left, each as the range of ``original`` it stretches over."""
+    to_original = _to_original(original, first)
+    out = []
+    for s in spans:
+        start, end = to_original(s.start), to_original(s.end - 1) + 1
+        out.append(Span(start, end, s.rule, s.category, original[start:end], s.rules))
+    return out
+
+
+def compose(original: str, first: Sequence[Span], second: Sequence[Span]) -> list[Span]:
+    """The spans of two passes as one report on ``original``.
+
+    ``first`` indexes ``original``; ``second`` indexes the text ``first`` left. A span of the
+    second pass starts and ends on characters the first kept, so mapped back it encloses the
+    first-pass spans between them: they become one span, credited to the second-pass rule,
+    with every contributing rule listed. First-pass spans outside any such range stay as
+    they were.
+    """
+    out: list[Span] = []
+    i = 0
+    for s in map_back(original, first, second):
+        while i < len(first) and first[i].end <= s.start:
+            out.append(first[i])
+            i += 1
+        ids = list(s.rules or (s.rule,))
+        while i < len(first) and first[i].start < s.end:
+            ids += [rid for rid in (first[i].rules or (first[i].rule,)) if rid not in ids]
+            i += 1
+        out.append(dataclasses.replace(s, rules=tuple(ids)))
+    out += first[i:]
+    return out

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import codecs
+import re
+import signal
 import sys
+import threading
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
@@ -13,13 +17,13 @@ from rich.console import Console
 from rich.table import Table
 
 from . import batch
-from .errors import DocumentError, RuleFileError, UsageError
-from .pipeline import Cleaner
-from .read import decode
+from .errors import DocumentError, RuleFileError, UsageError, WriteError
+from .pipeline import DEFAULT_DOC_TIMEOUT, DEFAULT_MAX_REMOVED_FRACTION, DEFAULT_MAX_SPANS, Cleaner
+from .read import DEFAULT_MIN_CONFIDENCE, ENCODING_ERRORS, DecodePolicy, decode
 from .report import explain_view
-from .ruletest import run_examples
+from .ruletest import run_examples, slow_patterns
 
-EXIT_OK, EXIT_FOUND, EXIT_USAGE, EXIT_FAILED = 0, 1, 2, 3
+EXIT_OK, EXIT_FOUND, EXIT_USAGE, EXIT_FAILED, EXIT_WRITE = 0, 1, 2, 3, 4
 
 app = typer.Typer(
     add_completion=False,
@@ -47,8 +51,14 @@ NoDefaultsOpt = Annotated[
 ]
 
 
+def shown(text: str) -> str:
+    """``text`` as it can be printed anywhere: lone surrogates (from file names that are not
+    UTF-8) become ``\\udcXX``, as the report writes them."""
+    return text.encode("utf-8", "backslashreplace").decode("utf-8")
+
+
 def fail(message: str, code: int = EXIT_USAGE) -> NoReturn:
-    err.print(f"cleaner: {message}", markup=False)
+    err.print(f"cleaner: {shown(message)}", markup=False)
     raise typer.Exit(code)
 
 
@@ -63,11 +73,68 @@ def rule_errors() -> Iterator[None]:
         raise typer.Exit(EXIT_USAGE) from None
 
 
-def build_cleaner(rules: Sequence[Path] | None, no_default_rules: bool) -> Cleaner:
+DocTimeoutOpt = Annotated[
+    float,
+    typer.Option(
+        "--doc-timeout",
+        metavar="SECONDS",
+        help="Time limit for all regexes on one document. A rule that runs past its share is skipped "
+        "for that document (warning rule_timeout:<id>, exit 3); the other rules still clean it.",
+    ),
+]
+MaxSpansOpt = Annotated[
+    int,
+    typer.Option(
+        "--max-spans",
+        metavar="N",
+        help="More matches than this in one document leave it unchanged (too_many_matches).",
+    ),
+]
+MaxRemovedOpt = Annotated[
+    float,
+    typer.Option(
+        "--max-removed-fraction",
+        metavar="F",
+        help="The largest share of a document's characters one rule may remove, for rules that do "
+        "not set their own; over it the document is left unchanged (guard: too_much_removed).",
+    ),
+]
+CheckStableOpt = Annotated[
+    bool, typer.Option("--check-stable", help="Clean each output once more and report unstable: true.")
+]
+UntilStableOpt = Annotated[
+    bool,
+    typer.Option(
+        "--until-stable", help="Clean again until nothing more goes (at most 10 passes, one time limit)."
+    ),
+]
+
+
+def build_cleaner(
+    rules: Sequence[Path] | None,
+    no_default_rules: bool,
+    *,
+    doc_timeout: float = DEFAULT_DOC_TIMEOUT,
+    max_spans: int = DEFAULT_MAX_SPANS,
+    max_removed_fraction: float = DEFAULT_MAX_REMOVED_FRACTION,
+    check_stable: bool = False,
+    until_stable: bool = False,
+) -> Cleaner:
     if no_default_rules and not rules:
         fail("--no-default-rules needs at least one --rules PATH")
     with rule_errors():
-        return Cleaner(rule_paths=list(rules or ()), default_rules=not no_default_rules)
+        try:
+            return Cleaner(
+                rule_paths=list(rules or ()),
+                default_rules=not no_default_rules,
+                doc_timeout=doc_timeout,
+                max_spans=max_spans,
+                max_removed_fraction=max_removed_fraction,
+                check_stable=check_stable,
+                until_stable=until_stable,
+            )
+        except ValueError as e:
+            fail(str(e))
 
 
 @app.command()
@@ -76,7 +143,7 @@ def clean(
         list[Path],
         typer.Argument(
             help="Files and directories to clean. Directories are "
-            "searched recursively for *.txt and *.text files.",
+            "searched recursively for *.txt and *.text files (and HTML files, see --format).",
             metavar="PATH",
             show_default=False,
         ),
@@ -121,57 +188,302 @@ def clean(
             "its first bytes, else text. HTML goes through trafilatura first.",
         ),
     ] = "auto",
+    overwrite: Annotated[
+        bool,
+        typer.Option(
+            "--overwrite",
+            help="Replace the outputs of an earlier run (each new file moved into place) and its report.",
+        ),
+    ] = False,
+    resume: Annotated[
+        bool,
+        typer.Option(
+            "--resume",
+            help="Finish an earlier run that stopped (interrupted, killed, disk full): documents its "
+            "report already holds, with their outputs in place, are not done again.",
+        ),
+    ] = False,
+    strict: Annotated[
+        bool,
+        typer.Option(
+            "--strict", help="Exit 3 when an entry was skipped or a page had no text, not only on errors."
+        ),
+    ] = False,
+    max_bytes: Annotated[
+        str,
+        typer.Option(
+            "--max-bytes",
+            metavar="N",
+            help="Fail inputs larger than N bytes (HTML: once decompressed) with too_large, unread. "
+            "Suffixes K, M, G (powers of 1024).",
+        ),
+    ] = "64M",
+    encoding_errors: Annotated[
+        str,
+        typer.Option(
+            "--encoding-errors",
+            metavar="strict|surrogateescape",
+            help="strict: invalid UTF-8 fails with decode. surrogateescape: keep each invalid byte "
+            "as a lone surrogate and write it back, so the bytes round-trip.",
+        ),
+    ] = "strict",
+    fallback_encoding: Annotated[
+        str | None,
+        typer.Option(
+            "--fallback-encoding",
+            metavar="NAME",
+            help="A codec (cp1252, latin-1, ...) to decode inputs that are not valid UTF-8; "
+            "recorded as encoding_source fallback.",
+            show_default=False,
+        ),
+    ] = None,
+    detect_encoding: Annotated[
+        bool,
+        typer.Option(
+            "--detect-encoding",
+            help="Guess the encoding of inputs that are not valid UTF-8 (charset_normalizer); the guess "
+            "and its confidence are recorded, and a guess below --min-confidence fails.",
+        ),
+    ] = False,
+    min_confidence: Annotated[
+        float,
+        typer.Option(
+            "--min-confidence", min=0.0, max=1.0, help="The lowest confidence --detect-encoding accepts."
+        ),
+    ] = DEFAULT_MIN_CONFIDENCE,
+    allow_nul: Annotated[
+        bool,
+        typer.Option(
+            "--allow-nul", help="Read text holding NUL bytes as text instead of failing it as binary."
+        ),
+    ] = False,
+    html_fallback: Annotated[
+        str,
+        typer.Option(
+            "--html-fallback",
+            metavar="none|text",
+            help="text: clean a page in which trafilatura finds no text as plain text (with a warning) "
+            "instead of recording empty_extraction.",
+        ),
+    ] = "none",
+    follow_symlinks: Annotated[
+        bool,
+        typer.Option(
+            "--follow-symlinks",
+            help="Follow symlinked directories (each directory once) and include symlinked files that "
+            "point outside the input directory.",
+        ),
+    ] = False,
+    doc_timeout: DocTimeoutOpt = DEFAULT_DOC_TIMEOUT,
+    max_spans: MaxSpansOpt = DEFAULT_MAX_SPANS,
+    max_removed_fraction: MaxRemovedOpt = DEFAULT_MAX_REMOVED_FRACTION,
+    check_stable: CheckStableOpt = False,
+    until_stable: UntilStableOpt = False,
 ) -> None:
     """Clean files and directories into OUTDIR, with one report record per input.
 
-    Exit status: 0 done; 2 usage or rule-file error (nothing written); 3 some inputs failed.
+    Exit status: 0 done; 2 usage or rule-file error, or OUTDIR holds an earlier run's results
+    (nothing written); 3 some inputs failed (or, with --strict, were skipped); 4 an output or
+    the report could not be written (resumable); 130 interrupted (resumable).
     """
-    cleaner = build_cleaner(rules, no_default_rules)
-    try:
-        batch.check_paths(paths, outdir)
-    except UsageError as e:
-        fail(str(e))
+    cleaner = build_cleaner(
+        rules,
+        no_default_rules,
+        doc_timeout=doc_timeout,
+        max_spans=max_spans,
+        max_removed_fraction=max_removed_fraction,
+        check_stable=check_stable,
+        until_stable=until_stable,
+    )
+    options = _batch_options(
+        format=format,
+        url=url,
+        max_bytes=max_bytes,
+        encoding_errors=encoding_errors,
+        fallback_encoding=fallback_encoding,
+        detect_encoding=detect_encoding,
+        min_confidence=min_confidence,
+        allow_nul=allow_nul,
+        html_fallback=html_fallback,
+    )
+    if overwrite and resume:
+        fail("--overwrite and --resume exclude each other")
+    report_path = report if report is not None else outdir / "report.jsonl"
+    jobs = _plan(paths, outdir, report_path, options.format, follow_symlinks)
+    _prepare_outdir(jobs, outdir, report_path, overwrite=overwrite, resume=resume)
+    summary, problems = _run_batch(jobs, cleaner, report_path, options, resume=resume)
+    for problem in problems:
+        err.print(f"cleaner: {shown(problem)}", markup=False)
+    err.print(summary.line(), markup=False)
+    raise typer.Exit(EXIT_FAILED if summary.failed or (strict and summary.not_ok) else EXIT_OK)
+
+
+def _parse_size(text: str) -> int:
+    m = re.fullmatch(r"\s*(\d+)\s*(?:([KMG])i?B?)?\s*", text, re.I)
+    if not m:
+        fail(f"--max-bytes must be a number of bytes, optionally with K, M or G, not {text!r}")
+    return int(m[1]) * 1024 ** " KMG".index((m[2] or " ").upper())
+
+
+def _batch_options(
+    *,
+    format: str,
+    url: str | None,
+    max_bytes: str,
+    encoding_errors: str,
+    fallback_encoding: str | None,
+    detect_encoding: bool,
+    min_confidence: float,
+    allow_nul: bool,
+    html_fallback: str,
+) -> batch.Options:
+    """The options of ``clean`` that say how each document is read, checked (exit 2 if wrong)."""
     if format not in batch.FORMATS:
         fail(f"--format must be one of {', '.join(batch.FORMATS)}, not {format!r}")
-    jobs = batch.discover(paths, outdir, format=format)
+    if encoding_errors not in ENCODING_ERRORS:
+        fail(
+            f"--encoding-errors must be strict or surrogateescape, not {encoding_errors!r}; "
+            "bytes are never replaced"
+        )
+    if html_fallback not in batch.HTML_FALLBACKS:
+        fail(f"--html-fallback must be none or text, not {html_fallback!r}")
+    if fallback_encoding is not None:
+        try:
+            codecs.lookup(fallback_encoding)
+            b"x".decode(fallback_encoding)  # LookupError for codecs that are not text encodings
+        except LookupError:
+            fail(f"--fallback-encoding: unknown text encoding {fallback_encoding!r}")
+        except UnicodeDecodeError:
+            pass
+    size = _parse_size(max_bytes)
+    if size < 1:
+        fail("--max-bytes must be at least 1")
+    policy = DecodePolicy(
+        errors=encoding_errors,
+        fallback=fallback_encoding,
+        detect=detect_encoding,
+        min_confidence=min_confidence,
+        allow_nul=allow_nul,
+    )
+    return batch.Options(format=format, url=url, decoding=policy, max_bytes=size, html_fallback=html_fallback)
+
+
+def _plan(
+    paths: list[Path], outdir: Path, report_path: Path, format: str, follow_symlinks: bool
+) -> list[batch.Job]:
+    """Check the paths, find the inputs, and check where their outputs go; exit 2 if wrong.
+
+    Nothing is written yet; the input tree is only listed and ``lstat``-ed.
+    """
+    try:
+        batch.check_paths(paths, outdir)
+        jobs = batch.discover(paths, outdir, format=format, follow_symlinks=follow_symlinks)
+        batch.check_outputs(paths, jobs, report_path)
+    except UsageError as e:
+        fail(str(e))
     if not jobs:
         err.print(
             f"cleaner: no input files found (looked for {', '.join(batch.INCLUDE[format])})", markup=False
         )
-    report_path = report if report is not None else outdir / "report.jsonl"
-    if report_path.resolve() in {j.output.resolve() for j in jobs}:
-        fail(f"{report_path}: the report would overwrite an output file")
-    summary = batch.Summary()
-    records = batch.run(jobs, cleaner, report_path, format=format, url=url)
+    return jobs
+
+
+def _prepare_outdir(
+    jobs: list[batch.Job], outdir: Path, report_path: Path, *, overwrite: bool, resume: bool
+) -> None:
+    """Refuse to mix with an earlier run's results (exit 2) unless told how; check that OUTDIR
+    and the report's folder can be written (exit 4); clear a killed run's temporary files."""
+    if not (overwrite or resume) and (found := batch.existing_result(jobs, report_path)) is not None:
+        fail(
+            f"{found} exists from an earlier run; use --resume to finish that run "
+            "or --overwrite to replace its results"
+        )
     try:
-        if sys.stderr.isatty() and jobs:
-            from rich.progress import Progress
-
-            with Progress(console=err, transient=True) as progress:
-                task = progress.add_task("cleaning", total=len(jobs))
-                for rec in records:
-                    summary.add(rec)
-                    progress.advance(task)
-        else:
-            for rec in records:
-                summary.add(rec)
+        batch.probe_writable(outdir)
+        batch.probe_writable(report_path.parent)
+        if overwrite or resume:
+            batch.remove_stale_temps(outdir)
+    except WriteError as e:
+        fail(str(e), EXIT_WRITE)
     except OSError as e:
-        fail(f"cannot write {e.filename or report_path}: {e.strerror or e}", 4)
-    for problem in _errors(report_path) if summary.errors else ():
-        err.print(f"cleaner: {problem}", markup=False)
-    err.print(summary.line(), markup=False)
-    raise typer.Exit(EXIT_FAILED if summary.errors else EXIT_OK)
+        fail(f"cannot clean up {outdir}: {e.strerror or e}", EXIT_WRITE)
 
 
-def _errors(report_path: Path) -> Iterator[str]:
-    import json
+@contextmanager
+def _stop_on_signals() -> Iterator[list[int]]:
+    """SIGINT or SIGTERM asks the batch to stop after the document in hand; a second one stops
+    it at once (``KeyboardInterrupt``). Yields the signals caught so far."""
+    caught: list[int] = []
+    if threading.current_thread() is not threading.main_thread():
+        yield caught
+        return
 
-    with open(report_path, encoding="utf-8", newline="\n") as f:
-        for line in f.read().split("\n"):
-            if line:
-                rec = json.loads(line)
+    def at_once(signum: int, frame: Any) -> None:
+        raise KeyboardInterrupt
+
+    def first(signum: int, frame: Any) -> None:
+        caught.append(signum)
+        for s in handled:
+            signal.signal(s, at_once)
+
+    handled = (signal.SIGINT, signal.SIGTERM)
+    previous = {s: signal.signal(s, first) for s in handled}
+    try:
+        yield caught
+    finally:
+        for s, handler in previous.items():
+            signal.signal(s, handler)
+
+
+def _run_batch(
+    jobs: list[batch.Job], cleaner: Cleaner, report_path: Path, options: batch.Options, *, resume: bool
+) -> tuple[batch.Summary, list[str]]:
+    """Run the batch with a progress bar when stderr is a terminal; exit 4 when an output or the
+    report cannot be written and 130 (143 for SIGTERM) when interrupted, both resumable."""
+    summary = batch.Summary()
+    problems: list[str] = []
+    interrupted = 0
+    with _stop_on_signals() as caught:
+        records = batch.run(jobs, cleaner, report_path, options, resume=resume, stop=lambda: bool(caught))
+        try:
+            for rec in _with_progress(records, len(jobs)):
+                summary.add(rec)
                 if rec["error"]:
-                    yield f"{rec['input']}: {rec['error']}"
+                    problems.append(f"{rec['input']}: {rec['error']}")
+                problems += (f"warning: {rec['input']}: {w}" for w in rec.get("warnings", ()))
+        except WriteError as e:
+            for problem in problems:
+                err.print(f"cleaner: {shown(problem)}", markup=False)
+            fail(
+                f"{e}; stopped after {summary.documents} of {len(jobs)} documents "
+                "(the report holds them); run again with --resume to finish",
+                EXIT_WRITE,
+            )
+        except KeyboardInterrupt:
+            interrupted = signal.SIGINT
+        interrupted = interrupted or (caught[0] if caught else 0)
+    if interrupted:
+        for problem in problems:
+            err.print(f"cleaner: {shown(problem)}", markup=False)
+        fail(
+            f"interrupted after {summary.documents} of {len(jobs)} documents (the report holds them); "
+            "run again with --resume to finish",
+            128 + interrupted,
+        )
+    return summary, problems
+
+
+def _with_progress(records: Iterator[dict[str, Any]], total: int) -> Iterator[dict[str, Any]]:
+    if not (sys.stderr.isatty() and total):
+        yield from records
+        return
+    from rich.progress import Progress
+
+    with Progress(console=err, transient=True) as progress:
+        task = progress.add_task("cleaning", total=total)
+        for rec in records:
+            yield rec
+            progress.advance(task)
 
 
 @app.command()
@@ -218,8 +530,14 @@ def rules_list(rules: RulesOpt = None, no_default_rules: NoDefaultsOpt = False) 
 
 @rules_app.command("test")
 def rules_test(rules: RulesOpt = None, no_default_rules: NoDefaultsOpt = False) -> None:
-    """Run every rule's examples; exit 1 naming each rule and example that fails."""
+    """Run every rule's examples; exit 1 naming each rule and example that fails.
+
+    Patterns that backtrack badly on some input are named as warnings: valid, but on a
+    matching document they run past their time limit and are skipped there.
+    """
     cleaner = build_cleaner(rules, no_default_rules)
+    for slow in slow_patterns(cleaner.rules):
+        err.print(f"warning: {slow}", markup=False)
     failed = total = 0
     for outcome in run_examples(cleaner):
         total += 1

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import regex
 
@@ -59,11 +59,36 @@ class LineGroup:
     whole_exact: dict[str, list[Rule]] = field(default_factory=dict)  # case-sensitive phrases
     line_rules: list[Rule] = field(default_factory=list)  # combined, remove the line
     match_rules: list[Rule] = field(default_factory=list)  # combined, remove the match
+    line_alts: list[str] = field(default_factory=list)  # each line rule's alternative
+    match_alts: list[str] = field(default_factory=list)  # each match rule's alternative
     line_regex: regex.Pattern[str] | None = None
     match_regex: regex.Pattern[str] | None = None
     # Each merged line rule on its own, to credit every rule that matches a line the
     # alternation found (an alternation reports only its first matching branch).
     line_each: list[regex.Pattern[str]] = field(default_factory=list)
+
+    def build(self) -> None:
+        """Compile the alternations from the members' alternatives."""
+        self.line_regex = _combine(self.line_alts) if self.line_alts else None
+        self.line_each = [regex.compile(alt, regex.V0) for alt in self.line_alts]
+        self.match_regex = _combine(self.match_alts) if self.match_alts else None
+
+    def without(self, ids: set[str]) -> LineGroup:
+        """The group less the rules ``ids`` (skipped for one document), recompiled.
+
+        Only regex members can be left out: the whole-line dictionaries never time out.
+        """
+        keep_line = [k for k, r in enumerate(self.line_rules) if r.id not in ids]
+        keep_match = [k for k, r in enumerate(self.match_rules) if r.id not in ids]
+        reduced = replace(
+            self,
+            line_rules=[self.line_rules[k] for k in keep_line],
+            line_alts=[self.line_alts[k] for k in keep_line],
+            match_rules=[self.match_rules[k] for k in keep_match],
+            match_alts=[self.match_alts[k] for k in keep_match],
+        )
+        reduced.build()
+        return reduced
 
 
 @dataclass(frozen=True)
@@ -116,7 +141,7 @@ def phrase_pattern(phrase: str) -> str:
     return f"{left}{body}{right}"
 
 
-def _combine(rules: Sequence[Rule], alternatives: Sequence[str]) -> regex.Pattern[str]:
+def _combine(alternatives: Sequence[str]) -> regex.Pattern[str]:
     parts = [f"(?P<r{i}>{alt})" for i, alt in enumerate(alternatives)]
     return regex.compile("|".join(parts), regex.V0)
 
@@ -124,7 +149,6 @@ def _combine(rules: Sequence[Rule], alternatives: Sequence[str]) -> regex.Patter
 def compile_plan(rules: Iterable[Rule]) -> Plan:
     ordered = tuple(sorted(rules, key=lambda r: (-r.priority, r.order, r.id)))
     groups: dict[Scope, LineGroup] = {}
-    pending: dict[Scope, tuple[list[str], list[str]]] = {}
     solo_lines: list[Solo] = []
     spans: list[Solo] = []
     blocks: list[Solo] = []
@@ -133,7 +157,6 @@ def compile_plan(rules: Iterable[Rule]) -> Plan:
         scope = Scope.of(rule)
         if rule.kind in (Kind.PHRASES, Kind.LINE):
             group = groups.setdefault(scope, LineGroup(scope))
-            line_alts, match_alts = pending.setdefault(scope, ([], []))
             if rule.kind is Kind.PHRASES and rule.whole_line:
                 for ph in rule.phrases:
                     table = group.whole if rule.ignore_case else group.whole_exact
@@ -152,10 +175,10 @@ def compile_plan(rules: Iterable[Rule]) -> Plan:
                 solo_lines.append(Solo(rule, compile_pattern(rule.pattern or "", rule.ignore_case)))
             elif rule.remove is Extent.MATCH:
                 group.match_rules.append(rule)
-                match_alts.append(alt)
+                group.match_alts.append(alt)
             else:
                 group.line_rules.append(rule)
-                line_alts.append(alt)
+                group.line_alts.append(alt)
         elif rule.kind is Kind.SPAN:
             assert rule.pattern is not None
             spans.append(Solo(rule, compile_pattern(rule.pattern, rule.ignore_case)))
@@ -171,13 +194,8 @@ def compile_plan(rules: Iterable[Rule]) -> Plan:
         else:
             assert rule.heuristic is not None
             heuristics.append(HeuristicEntry(rule, HEURISTICS[rule.heuristic]))
-    for scope, group in groups.items():
-        line_alts, match_alts = pending[scope]
-        if line_alts:
-            group.line_regex = _combine(group.line_rules, line_alts)
-            group.line_each = [regex.compile(alt, regex.V0) for alt in line_alts]
-        if match_alts:
-            group.match_regex = _combine(group.match_rules, match_alts)
+    for group in groups.values():
+        group.build()
     heuristics.sort(key=lambda h: (h.spec.rank, h.rule.order, h.rule.id))
     return Plan(
         rules=ordered,

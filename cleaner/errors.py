@@ -40,3 +40,12 @@ class DocumentError(CleanerError):
     def __init__(self, kind: str, message: str) -> None:
         self.kind = kind
         super().__init__(message)
+
+
+class WriteError(CleanerError):
+    """An output or the report could not be written; the batch stops there (exit 4)."""
+
+    def __init__(self, path: object, cause: OSError) -> None:
+        self.path = path
+        self.cause = cause
+        super().__init__(f"cannot write {path}: {cause.strerror or cause}")

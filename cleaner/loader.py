@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import tomllib
 from collections.abc import Iterable, Sequence
 from importlib import resources
@@ -12,6 +13,14 @@ from .errors import RuleFileError, RuleProblem
 from .schema import PACK_KEYS, TOP_KEYS, Rule, parse_rule, unknown_key_message
 
 MAX_RULE_FILE_BYTES = 1 << 20
+TOO_LARGE = f"rule file exceeds {MAX_RULE_FILE_BYTES >> 20} MiB"
+
+# A [[rule]] header on a line of its own: the n-th one starts the n-th rule table.
+_RULE_HEADER = re.compile(r"^[ \t]*\[\[[ \t]*rule[ \t]*\]\][ \t]*(?:#.*)?$", re.MULTILINE)
+_TOML_POSITION = re.compile(r"\s*\(at (?:line (\d+), column (\d+)|end of document)\)$")
+_TOML_KEY = re.compile(
+    r"""^\s*\[*\s*((?:[A-Za-z0-9_-]+|"[^"\n]*"|'[^'\n]*')(?:\s*\.\s*(?:[A-Za-z0-9_-]+|"[^"\n]*"|'[^'\n]*'))*)"""
+)
 
 
 def default_rules_dir() -> Path:
@@ -59,13 +68,17 @@ def load_rules(paths: Sequence[Path | str] = (), *, defaults: bool = True) -> tu
     seen: dict[str, str] = {}
     for path in files:
         name = _display(path, root)
-        for rule in _load_file(path, name, len(rules), problems):
+        first = len(rules)
+        for rule in _load_file(path, name, first, problems):
+            here = where(rule, first)
             if rule.id in seen:
                 problems.append(
-                    RuleProblem(name, rule.id, "id", f"duplicate rule id, first defined in {seen[rule.id]}")
+                    RuleProblem(
+                        name, rule.id, "id", f"duplicate rule id: {here}, first defined in {seen[rule.id]}"
+                    )
                 )
                 continue
-            seen[rule.id] = name
+            seen[rule.id] = f"{name} ({here})"
             rules.append(rule)
     if problems:
         raise RuleFileError(problems)
@@ -75,12 +88,18 @@ def load_rules(paths: Sequence[Path | str] = (), *, defaults: bool = True) -> tu
 def parse_rules_text(text: str, name: str = "<string>") -> tuple[Rule, ...]:
     """Validate rule-file text (a user's own pack, or a test's)."""
     problems: list[RuleProblem] = []
+    if len(text.encode("utf-8", "surrogatepass")) > MAX_RULE_FILE_BYTES:
+        raise RuleFileError([RuleProblem(name, "-", "-", TOO_LARGE)])
     rules = _parse(text, name, 0, problems)
-    ids: dict[str, int] = {}
+    ids: dict[str, list[Rule]] = {}
     for r in rules:
-        ids[r.id] = ids.get(r.id, 0) + 1
+        ids.setdefault(r.id, []).append(r)
     problems += [
-        RuleProblem(name, rid, "id", "duplicate rule id in this file") for rid, n in ids.items() if n > 1
+        RuleProblem(
+            name, rid, "id", "duplicate rule id in this file: " + " and ".join(where(r, 0) for r in same)
+        )
+        for rid, same in ids.items()
+        if len(same) > 1
     ]
     if problems:
         raise RuleFileError(problems)
@@ -91,7 +110,7 @@ def _load_file(path: Path, name: str, first_order: int, problems: list[RuleProbl
     try:
         size = path.stat().st_size
         if size > MAX_RULE_FILE_BYTES:
-            problems.append(RuleProblem(name, "-", "-", f"rule file exceeds {MAX_RULE_FILE_BYTES >> 20} MiB"))
+            problems.append(RuleProblem(name, "-", "-", TOO_LARGE))
             return []
         data = path.read_bytes()
     except OSError as e:
@@ -105,11 +124,45 @@ def _load_file(path: Path, name: str, first_order: int, problems: list[RuleProbl
     return _parse(text, name, first_order, problems)
 
 
+def where(rule: Rule, first_order: int) -> str:
+    """A rule's place in its file: ``[[rule]] #2, line 14`` (the line when known)."""
+    line = f", line {rule.line}" if rule.line is not None else ""
+    return f"[[rule]] #{rule.order - first_order + 1}{line}"
+
+
+def toml_error_message(e: tomllib.TOMLDecodeError, text: str) -> str:
+    """tomllib's message with its position first: ``TOML syntax error at line 4, column 7: …``.
+
+    tomllib reports a key given twice as "Cannot overwrite a value" (or "Cannot declare …");
+    the key, read from the line, is named.
+    """
+    message = str(e)
+    m = _TOML_POSITION.search(message)
+    if m is None:
+        return f"TOML syntax error: {message}"
+    what = message[: m.start()]
+    if m.group(1) is None:
+        return f"TOML syntax error at the end of the file: {what}"
+    line = int(m.group(1))
+    if what.startswith(("Cannot overwrite", "Cannot declare")):
+        lines = text.split("\n")
+        key = _TOML_KEY.match(lines[line - 1]) if line <= len(lines) else None
+        if key is not None:
+            what = f"duplicate key '{key.group(1)}' ({what})"
+    return f"TOML syntax error at line {line}, column {m.group(2)}: {what}"
+
+
+def _header_lines(text: str, count: int) -> list[int | None]:
+    """The line of each [[rule]] header, when the headers account for every rule table."""
+    lines = [text.count("\n", 0, m.start()) + 1 for m in _RULE_HEADER.finditer(text)]
+    return list(lines) if len(lines) == count else [None] * count
+
+
 def _parse(text: str, name: str, first_order: int, problems: list[RuleProblem]) -> list[Rule]:
     try:
         doc: dict[str, Any] = tomllib.loads(text)
     except tomllib.TOMLDecodeError as e:
-        problems.append(RuleProblem(name, "-", "-", f"TOML syntax: {e}"))
+        problems.append(RuleProblem(name, "-", "-", toml_error_message(e, text)))
         return []
     except RecursionError:
         problems.append(RuleProblem(name, "-", "-", "nesting too deep"))
@@ -131,8 +184,8 @@ def _parse(text: str, name: str, first_order: int, problems: list[RuleProblem]) 
     if not raw_rules:
         problems.append(RuleProblem(name, "-", "rule", "the file holds no [[rule]]"))
     rules = []
-    for i, raw in enumerate(raw_rules):
-        rule = parse_rule(raw, name, first_order + i, pack, problems)
+    for i, (raw, line) in enumerate(zip(raw_rules, _header_lines(text, len(raw_rules)), strict=True)):
+        rule = parse_rule(raw, name, first_order + i, pack, problems, line)
         if rule is not None:
             rules.append(rule)
     return rules

@@ -62,19 +62,31 @@ class Span:
         }
 
 
+RULE_TIMEOUT = "rule_timeout"  # the kind of error and warning a time limit gives
+
+
 @dataclass(frozen=True, slots=True)
 class Result:
     """The outcome of cleaning one text.
 
     ``text`` is the clean text and ``spans`` what was cut from the input, sorted and
-    non-overlapping. ``error`` is set when the document was left unchanged on purpose
-    (for example when a rule ran past the time limit).
+    non-overlapping. ``error`` (``kind: message``) is set when the document was left
+    unchanged on purpose: the time limit ran out (``rule_timeout``), a rule would remove
+    too much of it (``guard``) or matched too often (``too_many_matches``).
+
+    ``warnings`` (``kind:detail`` each) say that the document was cleaned, but not by every
+    rule that applied: ``rule_timeout:<id>`` names a rule skipped for this document because
+    it ran past its share of the time limit. ``unstable`` is ``None`` unless stability was
+    checked: then ``True`` when cleaning the clean text again would remove more (or, when
+    cleaning until stable, when the pass limit was reached first), else ``False``.
     """
 
     text: str
     spans: tuple[Span, ...] = ()
     error: str | None = None
     shadowed: tuple[Span, ...] = field(default=(), compare=False)
+    warnings: tuple[str, ...] = ()
+    unstable: bool | None = None
 
     def restore(self) -> str:
         """Put the removed spans back: gives the input exactly."""
@@ -83,6 +95,12 @@ class Result:
     @property
     def removed_chars(self) -> int:
         return sum(s.end - s.start for s in self.spans)
+
+    @property
+    def skipped(self) -> tuple[str, ...]:
+        """Ids of the rules skipped for this document (from ``rule_timeout:<id>`` warnings)."""
+        prefix = RULE_TIMEOUT + ":"
+        return tuple(w.removeprefix(prefix) for w in self.warnings if w.startswith(prefix))
 
 
 def restore(clean: str, spans: Iterable[Span]) -> str:

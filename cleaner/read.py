@@ -15,40 +15,162 @@ from urllib.parse import urlsplit
 
 from .errors import DocumentError
 
-BINARY_PROBE = 8192
+# Detection: a rival encoding whose mess ratio is within this of the best one's, and which
+# reads the bytes differently, makes the guess ambiguous (confidence falls towards 0).
+AMBIGUITY = 0.1
+DEFAULT_MIN_CONFIDENCE = 0.5
+ENCODING_ERRORS = ("strict", "surrogateescape")
+# UTF-32 first: its little-endian BOM begins with UTF-16's.
+_BOMS = (
+    (codecs.BOM_UTF32_LE, "utf-32"),
+    (codecs.BOM_UTF32_BE, "utf-32"),
+    (codecs.BOM_UTF16_LE, "utf-16"),
+    (codecs.BOM_UTF16_BE, "utf-16"),
+)
+
+
+@dataclass(frozen=True, slots=True)
+class DecodePolicy:
+    """What to do with bytes that are not UTF-8. The default refuses them; nothing is ever
+    replaced silently.
+
+    ``fallback`` names a codec tried (strictly) when strict UTF-8 fails; ``detect`` then asks
+    charset_normalizer, accepting its guess only at ``min_confidence`` or above; ``errors``
+    "surrogateescape" finally reads the bytes as UTF-8 with each undecodable byte kept as a
+    lone surrogate, so that they are written back exactly. ``allow_nul`` reads text with NUL
+    bytes instead of calling it binary.
+    """
+
+    errors: str = "strict"
+    fallback: str | None = None
+    detect: bool = False
+    min_confidence: float = DEFAULT_MIN_CONFIDENCE
+    allow_nul: bool = False
+
+
+STRICT = DecodePolicy()
 
 
 @dataclass(frozen=True, slots=True)
 class Decoded:
     text: str  # without the byte-order mark
-    encoding: str  # a Python codec name that decodes the input bytes
+    encoding: str  # a Python codec name that decodes the input bytes (with ``errors``)
     bom: bool
+    source: str | None = None  # None (BOM or UTF-8), "fallback" or "detected"
+    confidence: float | None = None  # for "detected"
+    errors: str = "strict"  # "surrogateescape" when undecodable bytes were kept as surrogates
 
 
-def decode(data: bytes) -> Decoded:
-    """Decode UTF-8 (or UTF-16 with a BOM) strictly; never replace a byte silently.
+@dataclass(frozen=True, slots=True)
+class Detection:
+    encoding: str  # charset_normalizer's best guess, a Python codec name
+    confidence: float  # 0..1, see ``detect_encoding``
+    rival: str | None  # the closest encoding that reads the bytes differently
 
-    Raises ``DocumentError`` for binary data (a NUL byte in the first 8 KiB of a file
-    without a UTF-16 BOM) and for bytes that are not valid in the encoding.
+
+def decode(data: bytes, policy: DecodePolicy = STRICT) -> Decoded:
+    """Decode by the BOM (UTF-8, UTF-16, UTF-32), else as strict UTF-8, else as ``policy`` says.
+
+    Raises ``DocumentError``: ``binary`` for a NUL byte (unless ``policy.allow_nul``),
+    ``decode`` for bytes no allowed decoding reads, naming the first bad byte's offset in the
+    file. A UTF-8 BOM declares UTF-8: such a file gets no fallback or detection.
     """
-    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        try:
-            return Decoded(data.decode("utf-16"), "utf-16", True)
-        except UnicodeDecodeError as e:
-            raise DocumentError("decode", f"invalid UTF-16 at byte {e.start}") from None
-    if b"\x00" in data[:BINARY_PROBE]:
-        raise DocumentError("binary", "binary content (NUL byte in the first 8 KiB)")
+    for mark, codec in _BOMS:
+        if data.startswith(mark):
+            try:
+                return Decoded(data.decode(codec), codec, True)
+            except UnicodeDecodeError as e:
+                raise DocumentError("decode", f"invalid {codec.upper()} at byte {e.start}") from None
+    if not policy.allow_nul:
+        check_nul(data)
     bom = data.startswith(codecs.BOM_UTF8)
+    body = data[len(codecs.BOM_UTF8) :] if bom else data
     try:
-        text = data.decode("utf-8-sig" if bom else "utf-8")
+        return Decoded(body.decode("utf-8"), "utf-8", bom)
     except UnicodeDecodeError as e:
-        raise DocumentError("decode", f"invalid UTF-8 at byte {e.start}") from None
-    return Decoded(text, "utf-8", bom)
+        problems = [f"invalid UTF-8 at byte {e.start + (len(data) - len(body))}"]
+    if not bom and (decoded := decode_fallbacks(data, policy, problems)):
+        return decoded
+    if policy.errors == "surrogateescape":
+        return Decoded(body.decode("utf-8", "surrogateescape"), "utf-8", bom, errors="surrogateescape")
+    raise DocumentError("decode", "; ".join(problems))
+
+
+def check_nul(data: bytes) -> None:
+    """``DocumentError("binary")`` when ``data`` holds a NUL byte, which no text file does."""
+    at = data.find(b"\x00")
+    if at >= 0:
+        raise DocumentError("binary", f"binary content (NUL byte at byte {at})")
+
+
+def decode_fallbacks(data: bytes, policy: DecodePolicy, problems: list[str]) -> Decoded | None:
+    """The ``fallback`` codec, then detection, as ``policy`` allows; each failure is added to
+    ``problems``."""
+    if policy.fallback:
+        name = codecs.lookup(policy.fallback).name
+        try:
+            return Decoded(data.decode(name), name, False, source="fallback")
+        except UnicodeDecodeError as e:
+            problems.append(f"not {name} either (byte {e.start})")
+    if policy.detect:
+        found = detect_encoding(data)
+        if found is None:
+            problems.append("no encoding detected")
+        elif found.confidence < policy.min_confidence:
+            rival = f", {found.rival} reads it differently" if found.rival else ""
+            problems.append(
+                f"detected {found.encoding} with confidence {found.confidence:.2f}{rival}; "
+                f"below {policy.min_confidence:g}, not used"
+            )
+        else:
+            try:
+                text = data.decode(found.encoding)
+            except (UnicodeDecodeError, LookupError):
+                problems.append(f"detected {found.encoding}, which does not decode it")
+            else:
+                return Decoded(text, found.encoding, False, source="detected", confidence=found.confidence)
+    return None
+
+
+def detect_encoding(data: bytes) -> Detection | None:
+    """charset_normalizer's best guess for ``data``, with a confidence that counts ambiguity.
+
+    charset_normalizer ranks encodings by how messy the text they give looks. Short texts in
+    one Western language often decode cleanly in several code pages that disagree on their
+    accented letters (a German latin-1 ``ü`` is ``Ř`` in cp775 and ``ü`` in cp1250), and a
+    low mess ratio alone would accept any of them. So the confidence is ``1 - mess`` scaled
+    down by how close the nearest rival that reads the bytes *differently* comes: equal mess
+    gives 0, a rival ``AMBIGUITY`` messier or more leaves it as it is.
+    """
+    from charset_normalizer import from_bytes
+
+    matches = list(from_bytes(data))
+    if not matches:
+        return None
+    best = matches[0]
+    try:
+        text = data.decode(best.encoding)
+    except (UnicodeDecodeError, LookupError):
+        return Detection(best.encoding, 0.0, None)
+    gap, rival = AMBIGUITY, None
+    for m in matches[1:]:
+        distance = max(0.0, m.chaos - best.chaos)
+        if m.encoding == best.encoding or distance >= gap:
+            continue
+        try:
+            other = data.decode(m.encoding)
+        except (UnicodeDecodeError, LookupError):
+            continue
+        if other != text:
+            gap, rival = distance, m.encoding
+    confidence = (1.0 - best.chaos) * gap / AMBIGUITY
+    return Detection(best.encoding, round(max(0.0, min(1.0, confidence)), 2), rival)
 
 
 def encode_output(text: str, decoded: Decoded) -> bytes:
-    """Outputs are UTF-8; a UTF-8 input's BOM is written back so bytes round-trip."""
-    body = text.encode("utf-8")
+    """Outputs are UTF-8; a UTF-8 input's BOM is written back, and so are bytes kept as
+    surrogates, so that the bytes round-trip."""
+    body = text.encode("utf-8", decoded.errors)
     if decoded.bom and decoded.encoding == "utf-8":
         return codecs.BOM_UTF8 + body
     return body
@@ -71,9 +193,9 @@ HTML_SUFFIXES = (".html", ".htm", ".xhtml")
 TEXT_SUFFIXES = (".txt", ".text")
 SNIFF_BYTES = 4096
 GZIP_MAGIC = b"\x1f\x8b"
-# Refuse HTML larger than this (after decompression): a guard against gzip bombs, well
-# above any real article page (the dev benchmark's largest is 2.6 MB).
-MAX_HTML_BYTES = 64 * 1024 * 1024
+# Refuse inputs larger than this (HTML: after decompression, a guard against gzip bombs), well
+# above any real article (the dev benchmark's largest page is 2.6 MB). ``--max-bytes`` sets it.
+MAX_HTML_BYTES = DEFAULT_MAX_BYTES = 64 * 1024 * 1024
 
 _HTML_START = re.compile(rb"<!doctype\s+html|<html[\s>]|<head[\s>]|<body[\s>]|<\?xml[^>]*>\s*<html", re.I)
 _HTML_TAG = re.compile(
@@ -125,6 +247,17 @@ def _sniff_head(data: bytes) -> bytes:
 
 
 @dataclass(frozen=True, slots=True)
+class Page:
+    """HTML bytes decoded: the markup as text and how it was read."""
+
+    html: str
+    encoding: str  # the codec that decoded the HTML bytes
+    bom: bool = False  # whether the (decompressed) HTML began with a byte-order mark
+    source: str | None = None  # None (BOM, UTF-8 or <meta charset>), "fallback" or "detected"
+    confidence: float | None = None  # for "detected"
+
+
+@dataclass(frozen=True, slots=True)
 class Extracted:
     """The article text trafilatura found in a page; report offsets index ``text``."""
 
@@ -157,18 +290,23 @@ class Extracted:
 # output; the global jusText stop list is built once from fixed data.
 
 
-def extract_html(data: bytes, *, url: str | None = None) -> Extracted:
+def extract_html(
+    data: bytes, *, url: str | None = None, policy: DecodePolicy = STRICT, max_bytes: int = MAX_HTML_BYTES
+) -> Extracted:
     """Decode HTML bytes (gzip-compressed or not), find the page URL, extract the article.
 
     Raises ``DocumentError``: ``decode`` for bytes no declared or default charset decodes
-    strictly (and for corrupt gzip), ``too_large`` past ``MAX_HTML_BYTES``,
-    ``extraction`` when trafilatura fails, ``empty_extraction`` when it finds no text.
+    strictly (and for corrupt gzip), ``binary`` for NUL bytes, ``too_large`` past
+    ``max_bytes``, ``extraction`` when trafilatura fails, ``empty_extraction`` when it finds
+    no text.
     """
-    raw = _gunzip(data) if data.startswith(GZIP_MAGIC) else data
-    if len(raw) > MAX_HTML_BYTES:
-        raise DocumentError("too_large", f"HTML larger than {MAX_HTML_BYTES // 2**20} MiB")
-    html, encoding, bom = _decode_html(raw)
-    url = url or page_url(html)
+    page = decode_html(gunzip(data, max_bytes), policy)
+    url = url or page_url(page.html)
+    return Extracted(extract_text(page.html, url), url, page.encoding, page.bom)
+
+
+def extract_text(html: str, url: str | None) -> str:
+    """trafilatura's article text of ``html``; ``DocumentError`` when it fails or finds none."""
     import trafilatura  # here, not at the top: text-only use does not pay for the import
 
     try:
@@ -189,19 +327,28 @@ def extract_html(data: bytes, *, url: str | None = None) -> Extracted:
         raise DocumentError("extraction", f"trafilatura failed: {type(e).__name__}: {e}") from None
     if not text or not text.strip():
         raise DocumentError("empty_extraction", "trafilatura found no article text")
-    return Extracted(text, url, encoding, bom)
+    return str(text)
 
 
-def _gunzip(data: bytes) -> bytes:
-    """Every gzip member of ``data``, decompressed, refusing more than ``MAX_HTML_BYTES``."""
+def too_large(size: int | None, limit: int) -> DocumentError:
+    got = f"{size} bytes, " if size is not None else ""
+    return DocumentError("too_large", f"{got}larger than the limit of {limit} bytes (--max-bytes)")
+
+
+def gunzip(data: bytes, max_bytes: int = MAX_HTML_BYTES) -> bytes:
+    """``data``, decompressed when it is gzip (every member), refusing more than ``max_bytes``."""
+    if not data.startswith(GZIP_MAGIC):
+        if len(data) > max_bytes:
+            raise too_large(len(data), max_bytes)
+        return data
     out = bytearray()
     rest = data
     try:
         while rest:
             d = zlib.decompressobj(31)
-            out += d.decompress(rest, MAX_HTML_BYTES + 1 - len(out))
-            if len(out) > MAX_HTML_BYTES or d.unconsumed_tail:
-                raise DocumentError("too_large", f"HTML larger than {MAX_HTML_BYTES // 2**20} MiB")
+            out += d.decompress(rest, max_bytes + 1 - len(out))
+            if len(out) > max_bytes or d.unconsumed_tail:
+                raise too_large(None, max_bytes)
             if not d.eof:
                 raise DocumentError("decode", "truncated gzip data")
             rest = d.unused_data.lstrip(b"\x00")  # members may be padded with NULs
@@ -210,33 +357,43 @@ def _gunzip(data: bytes) -> bytes:
     return bytes(out)
 
 
-def _decode_html(raw: bytes) -> tuple[str, str, bool]:
-    """BOM, then strict UTF-8, then the ``<meta>`` charset (strictly); never replace bytes."""
+def decode_html(raw: bytes, policy: DecodePolicy = STRICT) -> Page:
+    """BOM, then strict UTF-8, then the ``<meta>`` charset (strictly), then ``policy``'s fallback
+    and detection; never replace bytes. NUL bytes are ``binary`` unless ``policy.allow_nul``."""
     for bom, codec in ((codecs.BOM_UTF8, "utf-8"), (codecs.BOM_UTF16_LE, "utf-16-le"),
                        (codecs.BOM_UTF16_BE, "utf-16-be")):  # fmt: skip
         if raw.startswith(bom):
             try:
-                return raw[len(bom) :].decode(codec), codec, True
+                return Page(raw[len(bom) :].decode(codec), codec, True)
             except UnicodeDecodeError as e:
                 raise DocumentError("decode", f"invalid {codec} at byte {e.start + len(bom)}") from None
+    if not policy.allow_nul:
+        check_nul(raw)
     try:
-        return raw.decode("utf-8"), "utf-8", False
+        return Page(raw.decode("utf-8"), "utf-8", False)
     except UnicodeDecodeError as e:
         utf8_error = f"invalid UTF-8 at byte {e.start}"
+    problems: list[str] = []
     m = _META_CHARSET.search(raw[:SNIFF_BYTES])
     if m is None:
-        raise DocumentError("decode", f"{utf8_error} and no <meta charset>")
-    label = m.group(1).decode("ascii").lower()
-    try:
-        codec = codecs.lookup("cp1252" if label in _CP1252_LABELS else label).name
-    except LookupError:
-        raise DocumentError("decode", f"{utf8_error}; unknown <meta charset> {label!r}") from None
-    if codec in ("utf-8", "utf-16", "utf-16-le", "utf-16-be", "utf-32"):
-        raise DocumentError("decode", f"{utf8_error} (declared {label})")
-    try:
-        return raw.decode(codec), codec, False
-    except UnicodeDecodeError as e:
-        raise DocumentError("decode", f"invalid {codec} (from <meta charset>) at byte {e.start}") from None
+        problems.append(f"{utf8_error} and no <meta charset>")
+    else:
+        label = m.group(1).decode("ascii").lower()
+        try:
+            codec = codecs.lookup("cp1252" if label in _CP1252_LABELS else label).name
+        except LookupError:
+            problems.append(f"{utf8_error}; unknown <meta charset> {label!r}")
+        else:
+            if codec in ("utf-8", "utf-16", "utf-16-le", "utf-16-be", "utf-32"):
+                problems.append(f"{utf8_error} (declared {label})")
+            else:
+                try:
+                    return Page(raw.decode(codec), codec, False)
+                except UnicodeDecodeError as e:
+                    problems.append(f"invalid {codec} (from <meta charset>) at byte {e.start}")
+    if decoded := decode_fallbacks(raw, policy, problems):
+        return Page(decoded.text, decoded.encoding, False, decoded.source, decoded.confidence)
+    raise DocumentError("decode", "; ".join(problems))
 
 
 def page_url(html: str) -> str | None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Sequence
 from typing import Any
 
@@ -11,11 +12,14 @@ from .model import Category, Result, Span
 SCHEMA_VERSION = 1
 
 
+STATUSES = ("ok", "error", "skipped", "empty_extraction")
+
+
 def record(
     *,
     input: str,
     output: str | None,
-    format: str = "text",
+    format: str | None = "text",
     encoding: str | None = None,
     bom: bool = False,
     newline: str | None = None,
@@ -24,42 +28,74 @@ def record(
     error: str | None = None,
     url: str | None = None,
     extracted_sha256: str | None = None,
+    status: str = "ok",
+    warnings: Sequence[str] = (),
+    realpath: str | None = None,
+    encoding_source: str | None = None,
+    encoding_confidence: float | None = None,
+    encoding_errors: str | None = None,
 ) -> dict[str, Any]:
     """The report record of one document. Key order is fixed so reports are byte-stable.
 
-    HTML records (``format="html"``) also carry ``url``, the page URL used (or null), and
-    ``extracted_sha256``, the SHA-256 of trafilatura's text in UTF-8 (null when extraction
-    failed); their ``encoding`` and ``bom`` describe the HTML, while ``newline``,
+    ``status`` is "ok", "skipped" (the entry was not read: not a regular file, a symlink
+    not followed) or "empty_extraction" (a page without article text); any ``error`` makes
+    it "error". HTML records (``format="html"``) also carry ``url``, the page URL used (or
+    null), and ``extracted_sha256``, the SHA-256 of trafilatura's text in UTF-8 (null when
+    extraction failed); their ``encoding`` and ``bom`` describe the HTML, while ``newline``,
     ``chars_in`` and every span's offsets refer to the extracted text. Text records have
-    neither key.
+    neither key. The other optional keys appear only when they say something:
+    ``realpath`` for a symlinked input, ``encoding_source`` (and ``encoding_confidence``)
+    when the encoding came from ``--fallback-encoding`` or ``--detect-encoding``,
+    ``encoding_errors`` when undecodable bytes were kept as surrogates, ``warnings``
+    (``kind: message`` each: why an entry was skipped or a page was empty, and the
+    cleaner's own warnings) and ``unstable`` when the cleaner checked stability.
     """
     if result is not None and result.error and error is None:
         error = result.error
+    if status not in STATUSES:
+        raise ValueError(f"unknown status {status!r}")
     spans: Sequence[Span] = result.spans if result is not None and not result.error else ()
     html = format == "html"
+    notes = [*warnings, *(result.warnings if result is not None else ())]
+
+    def some(key: str, value: Any) -> dict[str, Any]:
+        return {key: value} if value is not None else {}
+
     rec: dict[str, Any] = {
         "schema": SCHEMA_VERSION,
         "input": input,
+        **some("realpath", realpath),
         "output": output,
-        "status": "error" if error else "ok",
+        "status": "error" if error else status,
         "format": format,
         **({"url": url} if html else {}),
         "encoding": encoding,
+        **some("encoding_source", encoding_source),
+        **some("encoding_confidence", encoding_confidence),
+        **some("encoding_errors", encoding_errors),
         "bom": bom,
         "newline": newline,
         **({"extracted_sha256": extracted_sha256} if html else {}),
         "chars_in": len(original) if original is not None else None,
         "chars_out": len(result.text) if result is not None else None,
         "error": error,
+        **({"warnings": notes} if notes else {}),
+        **some("unstable", result.unstable if result is not None else None),
         "removed": [s.to_dict() for s in spans],
     }
     return rec
 
 
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
 def dumps(rec: dict[str, Any]) -> str:
-    """One report line. Non-ASCII stays readable; U+2028/U+2029 are escaped."""
+    """One report line. Non-ASCII stays readable; U+2028/U+2029 are escaped, and so are lone
+    surrogates (undecodable bytes kept by ``surrogateescape``, odd file names), which UTF-8
+    cannot carry."""
     line = json.dumps(rec, ensure_ascii=False, separators=(",", ":"))
-    return line.replace("\u2028", "\\u2028").replace("\u2029", "\\u2029") + "\n"
+    line = line.replace("\u2028", "\\u2028").replace("\u2029", "\\u2029")
+    return _SURROGATE.sub(lambda m: f"\\u{ord(m.group()):04x}", line) + "\n"
 
 
 STYLES: dict[Category, str] = {

@@ -63,8 +63,12 @@ class Rule:
     sites: tuple[str, ...] = ()
     requires: tuple[str, ...] = ()
     formats: tuple[str, ...] = ()  # input formats the rule applies to; empty: all
+    # The largest fraction of a document's characters the rule may remove; None: the
+    # cleaner's default (see ``Cleaner(max_removed_fraction=...)``).
+    max_removed_fraction: float | None = None
     examples_remove: tuple[Example, ...] = ()
     examples_keep: tuple[Example, ...] = ()
+    line: int | None = field(default=None, compare=False)  # of its [[rule]] header, when known
 
     @property
     def scoped(self) -> bool:
@@ -91,6 +95,7 @@ RULE_KEYS = {
     "sites",
     "formats",
     "requires",
+    "max_removed_fraction",
     "examples",
 }
 MATCHER_KEYS = ("phrases", "line", "span", "block", "heuristic")
@@ -192,6 +197,13 @@ def _check_regex(pattern: Any, ignore_case: bool, rule: str, key: str, out: _Col
         pos = f" at position {e.pos}" if getattr(e, "pos", None) is not None else ""
         out.add(rule, key, f"invalid regular expression{pos}: {e.msg if hasattr(e, 'msg') else e}")
         return None
+    except RecursionError:
+        out.add(rule, key, "invalid regular expression: groups nested too deep")
+        return None
+    except (OverflowError, ValueError, MemoryError) as e:
+        # The regex module raises these for sizes it cannot represent.
+        out.add(rule, key, f"invalid regular expression: {e}")
+        return None
     try:
         empty = matches_empty(compiled)
     except TimeoutError:
@@ -245,9 +257,17 @@ def _examples(value: Any, rule: str, out: _Collector) -> tuple[tuple[Example, ..
 
 
 def parse_rule(
-    raw: Any, file: str, order: int, pack: Mapping[str, Any], problems: list[RuleProblem]
+    raw: Any,
+    file: str,
+    order: int,
+    pack: Mapping[str, Any],
+    problems: list[RuleProblem],
+    line: int | None = None,
 ) -> Rule | None:
-    """Validate one ``[[rule]]`` table; add every problem found to ``problems``."""
+    """Validate one ``[[rule]]`` table; add every problem found to ``problems``.
+
+    ``line`` is where the table starts in its file, when the loader could tell.
+    """
     out = _Collector(file, problems)
     before = len(problems)
     if not isinstance(raw, dict):
@@ -384,6 +404,13 @@ def parse_rule(
         if fmt not in FORMATS:
             out.add(rid_text, "formats", f"unknown format '{fmt}' (one of: {', '.join(FORMATS)})")
 
+    max_removed = raw.get("max_removed_fraction")
+    if max_removed is not None and (
+        not isinstance(max_removed, (int, float)) or isinstance(max_removed, bool) or not 0 < max_removed <= 1
+    ):
+        out.add(rid_text, "max_removed_fraction", "must be a number above 0 and at most 1")
+        max_removed = None
+
     ex_remove, ex_keep = _examples(raw.get("examples"), rid_text, out)
 
     if len(problems) > before or not isinstance(rid, str):
@@ -404,7 +431,9 @@ def parse_rule(
         sites=sites,
         formats=formats,
         requires=requires,
+        max_removed_fraction=float(max_removed) if max_removed is not None else None,
         examples_remove=ex_remove,
         examples_keep=ex_keep,
+        line=line,
         **fields,
     )

@@ -394,3 +394,39 @@ def test_help(args: tuple[str, ...]) -> None:
 def test_clean_help_documents_the_output_option() -> None:
     proc = run("clean", "--help")
     assert "--output" in proc.stdout and "--rules" in proc.stdout
+
+
+SLOW_RULE = """
+[[rule]]
+id = "user.slow"
+category = "boilerplate"
+description = "A pattern that backtracks exponentially on a long run of a's."
+line = '(a|aa)+$'
+examples.remove = ["aaaa"]
+examples.keep = ["b"]
+"""
+
+
+def test_a_rule_past_its_time_limit_is_skipped_and_the_run_exits_3(tmp_path: Path) -> None:
+    """RELIABILITY row 29 through the command: the document is still cleaned by the other rules."""
+    inp = tmp_path / "in"
+    inp.mkdir()
+    (inp / "doc.txt").write_text("Sponsored message\n" + "a" * 5000 + "!\n", encoding="utf-8")
+    rules = tmp_path / "slow.toml"
+    rules.write_text(SLOW_RULE, encoding="utf-8")
+    out = tmp_path / "out"
+    proc = run("clean", inp, "-o", out, "--rules", rules, "--doc-timeout", "1")
+    assert proc.returncode == 3, proc.stderr
+    assert "rule_timeout:user.slow" in proc.stderr
+    rec = json.loads((out / "report.jsonl").read_text(encoding="utf-8"))
+    assert rec["status"] == "ok" and rec["error"] is None
+    assert any(w.startswith("rule_timeout:user.slow") for w in rec["warnings"])
+    assert (out / "doc.txt").read_text(encoding="utf-8") == "a" * 5000 + "!\n"
+
+
+def test_limit_options_are_checked(tmp_path: Path) -> None:
+    (tmp_path / "x.txt").write_text("text\n", encoding="utf-8")
+    for flag, value in (("--doc-timeout", "0"), ("--max-spans", "0"), ("--max-removed-fraction", "2")):
+        proc = run("clean", tmp_path / "x.txt", "-o", tmp_path / f"out{flag}", flag, value)
+        assert proc.returncode == 2, (flag, proc.stderr)
+        assert "Traceback" not in proc.stderr

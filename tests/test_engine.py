@@ -525,14 +525,16 @@ def test_emoji_zwj_sequence_is_not_split(rule, cleaner_of, check) -> None:
 
 
 def test_catastrophic_regex_hits_the_time_limit(rule, cleaner_of, check) -> None:
+    # The rule is skipped for the document, which is otherwise cleaned (here: nothing else
+    # to clean); tests/test_reliability_rules.py covers the rest of matrix row 29.
     c = cleaner_of(rule("t.evil", "line = '(a|aa)+$'"), doc_timeout=0.5)
     text = "a" * 5000 + "!"
     t0 = time.monotonic()
     r = c.clean(text)
     elapsed = time.monotonic() - t0
     assert elapsed < 3.0
-    assert r.error is not None and r.error.startswith("rule_timeout")
-    assert "t.evil" in r.error
+    assert r.error is None
+    assert r.warnings == ("rule_timeout:t.evil",)
     assert r.text == text and r.spans == ()
     check(text, r)
 

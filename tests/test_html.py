@@ -348,12 +348,15 @@ def test_run_html_errors(tmp_path: Path) -> None:
     (src / "empty.htm").write_bytes(b"<html><body></body></html>")
     records = list(run(discover([src], out), Cleaner(), out / "report.jsonl"))
     bad, empty = records
+    assert list(bad) == HTML_KEYS
+    # No article text is not an error but its own status, with a warning (matrix row 12).
+    assert list(empty) == [*HTML_KEYS[:-1], "warnings", "removed"]
     for rec in records:
-        assert list(rec) == HTML_KEYS
-        assert rec["format"] == "html" and rec["status"] == "error" and rec["output"] is None
+        assert rec["format"] == "html" and rec["output"] is None
         assert rec["url"] is None and rec["extracted_sha256"] is None and rec["removed"] == []
-    assert bad["error"].startswith("decode: ")
-    assert empty["error"] == "empty_extraction: trafilatura found no article text"
+    assert bad["status"] == "error" and bad["error"].startswith("decode: ")
+    assert empty["status"] == "empty_extraction" and empty["error"] is None
+    assert empty["warnings"] == ["empty_extraction: trafilatura found no article text"]
     assert not (out / "bad.txt").exists() and not (out / "empty.txt").exists()
 
 

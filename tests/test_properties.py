@@ -10,13 +10,17 @@ from pathlib import Path
 
 import pytest
 import regex
+from conftest import rule_toml, toml_str
 from hypothesis import HealthCheck, assume, example, given, settings
 from hypothesis import strategies as st
 
-from cleaner import Cleaner, parse_rules_text
+from cleaner import Cleaner, RuleFileError, parse_rules_text
 
 SEEDS = Path(__file__).resolve().parent.parent / "seeds"
-DEFAULT = Cleaner()
+# The removed-fraction guard is off here: the generated documents are mostly noise lines on
+# purpose, which trips it, and a guarded document is left unchanged, which would leave the
+# replay path untested. The guard has its own tests (test_reliability_rules.py, row 34).
+DEFAULT = Cleaner(max_removed_fraction=1.0)
 SETTINGS = settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 SEED_LINES = sorted(
@@ -280,3 +284,210 @@ def test_generated_literal_span_rule_removes_every_occurrence(
         removed.update(range(s.start, s.end))
     for m in regex.finditer(pattern, text):
         assert set(range(m.start(), m.end())) <= removed, (m.start(), m.end())
+
+
+# -- generated rule sets: I1, I2, I3 and I8 over any text and any rules ------------------------
+#
+# Rules are built from the text they run on, so that they match: whole-line and inline
+# phrases, line and span regexes (escaped literals, loosened by a wildcard or a whitespace
+# run), and blocks between two of its lines; each with random options (remove, zone,
+# ignore_case, priority, max_words). The properties hold for every rule set.
+
+GEN_SETTINGS = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+ANY_TEXT = st.one_of(seed_like_document(), st.text(min_size=1, max_size=300), odd_text.filter(bool))
+
+
+def _piece(draw: st.DrawFn, text: str, max_len: int = 30) -> str:
+    start = draw(st.integers(0, len(text) - 1))
+    end = draw(st.integers(start + 1, min(len(text), start + max_len)))
+    return text[start:end]
+
+
+def _loosen(draw: st.DrawFn, literal: str) -> str:
+    """An escaped literal, sometimes with one character made a wildcard or a space run."""
+    pattern = regex.escape(literal)
+    how = draw(st.sampled_from(["as-is", "dot", "spaces", "word-boundary"]))
+    if how == "dot" and len(literal) > 1:
+        k = draw(st.integers(0, len(literal) - 1))
+        pattern = regex.escape(literal[:k]) + "." + regex.escape(literal[k + 1 :])
+    elif how == "spaces":
+        pattern = pattern.replace(r"\ ", r"\s+")
+    elif how == "word-boundary" and regex.match(r"\w", literal):
+        pattern = r"\b" + pattern
+    return pattern
+
+
+@st.composite
+def generated_rule(draw: st.DrawFn, text: str, rid: str, salt: str = "") -> str:
+    """One [[rule]] table for ``text``. ``salt`` is put before every literal, so that a rule
+    made with a salt the text does not hold can never match it (for I8)."""
+    kind = draw(st.sampled_from(["whole", "inline", "line", "span", "block"]))
+    lines = [ln for ln in regex.split(r"\r\n|\r|\n", text) if ln.strip()] or [text]
+    opts: list[str] = []
+    if kind == "whole":
+        phrase = draw(st.sampled_from(lines)) if draw(st.booleans()) else _piece(draw, text)
+        phrase = salt + phrase
+        assume(phrase.strip())
+        matcher = f"phrases = [{toml_str(phrase)}]"
+    elif kind == "inline":
+        phrase = salt + _piece(draw, text)
+        assume(phrase.strip())
+        matcher = f'phrases = [{toml_str(phrase)}]\nwhole_line = false\nremove = "match"'
+    elif kind == "line":
+        literal = salt + _piece(draw, draw(st.sampled_from(lines)))
+        assume("\r" not in literal and "\n" not in literal)
+        matcher = f"line = {toml_str(_loosen(draw, literal))}"
+        if draw(st.booleans()):
+            opts.append('remove = "match"')
+    elif kind == "span":
+        literal = salt + _piece(draw, text, 60)
+        pattern = regex.sub(r"\\\r\\\n|\\\r|\\\n", r"\\R", _loosen(draw, literal))
+        matcher = f"span = {toml_str(pattern)}"
+        if draw(st.booleans()):
+            opts.append('remove = "match"')
+    else:
+        start = regex.escape(salt + _piece(draw, draw(st.sampled_from(lines)), 10))
+        end = regex.escape(salt + _piece(draw, draw(st.sampled_from(lines)), 10))
+        max_lines = draw(st.integers(1, 8))
+        matcher = f"block = {{ start = {toml_str(start)}, end = {toml_str(end)}, max_lines = {max_lines} }}"
+    zone = draw(st.sampled_from(["anywhere", "anywhere", "head", "tail"]))
+    opts.append(f'zone = "{zone}"')
+    if zone != "anywhere":
+        opts.append(f"zone_lines = {draw(st.integers(1, 5))}")
+    if kind != "whole" and draw(st.booleans()):
+        opts.append(f"ignore_case = {'true' if draw(st.booleans()) else 'false'}")
+    if draw(st.booleans()):
+        opts.append(f"priority = {draw(st.integers(-1, 1))}")
+    if kind in ("whole", "inline", "line") and draw(st.booleans()):
+        opts.append(f"max_words = {draw(st.integers(1, 12))}")
+    return rule_toml(rid, "\n".join([matcher, *opts]))
+
+
+@st.composite
+def text_and_rules(draw: st.DrawFn, salt: str = "") -> tuple[str, str]:
+    """A text and a rule file for it. The file is parsed in the test, not here: compiling
+    many patterns makes the regex module's cache drop entries with ``random.sample``, which
+    hypothesis does not allow inside a strategy."""
+    text = draw(ANY_TEXT)
+    assume(text)
+    n = draw(st.integers(1, 4))
+    return text, "\n".join(draw(generated_rule(text, f"gen.r{i}", salt)) for i in range(n))
+
+
+def parsed(rule_file: str) -> tuple:
+    try:
+        return parse_rules_text(rule_file, "gen.toml")
+    except RuleFileError as e:
+        # Only the loader's refusals of patterns that can match the empty string are
+        # expected here (a loosened literal such as '\s+' alone); anything else is a bug.
+        assert all("empty string" in p.message for p in e.problems), str(e)
+        assume(False)
+        raise
+
+
+@GEN_SETTINGS
+@given(case=text_and_rules())
+@example(case=("aabb\n", rule_toml("gen.ab", "span = 'ab'\nremove = 'match'")))
+def test_generated_rules_replay(case: tuple[str, str], check) -> None:
+    """I1, I2 (with grapheme boundaries and no empty span, row 35) and I3, for any rules."""
+    text, rules = case[0], parsed(case[1])
+    r = Cleaner(rules=rules, max_removed_fraction=1.0).clean(text)
+    assert r.error is None, r.error
+    assert r.warnings == ()
+    check(text, r)
+    # No match, no change (I8 seen from the result): the text is untouched exactly when
+    # nothing was removed.
+    assert (r.text == text) == (r.spans == ())
+
+
+@GEN_SETTINGS
+@given(case=text_and_rules())
+def test_generated_rules_under_the_guard_either_clean_or_leave_unchanged(
+    case: tuple[str, str], check
+) -> None:
+    text, rules = case[0], parsed(case[1])
+    r = Cleaner(rules=rules).clean(text)
+    if r.error is not None:
+        assert r.error.startswith("guard: too_much_removed:gen.r"), r.error
+        assert r.text == text and r.spans == ()
+    check(text, r)
+
+
+@GEN_SETTINGS
+@given(case=text_and_rules(salt=TOKEN))
+def test_generated_rules_that_cannot_match_change_nothing(case: tuple[str, str]) -> None:
+    """I8: every literal of these rules starts with a token the text does not hold."""
+    text, rules = case[0], parsed(case[1])
+    assume(TOKEN.casefold() not in text.casefold())
+    r = Cleaner(rules=rules).clean(text)
+    assert r.error is None
+    assert r.text == text and r.spans == ()
+
+
+@SETTINGS
+@given(text=st.one_of(st.text(), seed_like_document()))
+def test_an_empty_rule_set_changes_nothing(text: str) -> None:
+    """I8 (row 40): no rules, no change."""
+    r = Cleaner(rules=()).clean(text)
+    assert r.error is None and r.text == text and r.spans == ()
+
+
+@st.composite
+def nested_case(draw: st.DrawFn) -> tuple[str, str]:
+    """A text holding a literal nested in itself (``aabb`` for ``ab``), and a rule removing
+    the literal: the first pass leaves a new copy behind, so the case is unstable."""
+    text = draw(ANY_TEXT)
+    assume(len(text) >= 2)
+    literal = _piece(draw, text, 12)
+    assume(len(literal) >= 2 and "\r" not in literal and "\n" not in literal)
+    k = draw(st.integers(1, len(literal) - 1))
+    at = draw(st.integers(0, len(text)))
+    depth = draw(st.integers(1, 3))
+    nested = literal
+    for _ in range(depth):
+        nested = literal[:k] + nested + literal[k:]
+    kind = draw(st.sampled_from(["span", "line"]))
+    matcher = f'{kind} = {toml_str(regex.escape(literal))}\nremove = "match"'
+    return text[:at] + nested + text[at:], rule_toml("gen.nested", matcher)
+
+
+@GEN_SETTINGS
+@given(case=st.one_of(text_and_rules(), nested_case()))
+@example(case=("xaabby\n", rule_toml("gen.ab", "span = 'ab'\nremove = 'match'")))
+def test_generated_rules_until_stable_replay_against_the_original(case: tuple[str, str], check) -> None:
+    """Row 47: the passes of --until-stable compose into one report on the original text,
+    and the stability flag agrees with what one more pass does."""
+    text, rules = case[0], parsed(case[1])
+    r = Cleaner(rules=rules, max_removed_fraction=1.0, until_stable=True).clean(text)
+    assert r.error is None, r.error
+    check(text, r)
+    single = Cleaner(rules=rules, max_removed_fraction=1.0, check_stable=True)
+    again = single.clean(r.text)
+    if r.unstable is False:
+        assert again.spans == ()
+    once = single.clean(text)
+    assert once.unstable == bool(single.clean(once.text).spans)
+
+
+@SETTINGS
+@given(text=st.one_of(st.text(), odd_text, seed_like_document()), data=st.data())
+def test_fast_grapheme_boundaries_agree_with_a_scan_from_the_line_start(text: str, data) -> None:
+    """The matcher starts cluster scans at the last pair of class-Other characters; that must
+    find the same clusters as scanning each line from its start."""
+    from cleaner.lines import split_lines
+    from cleaner.match import grapheme_boundaries
+
+    assume(text)
+    starts = [ln.start for ln in split_lines(text)]
+    pos = data.draw(st.integers(0, len(text)))
+    line = max((s for s in starts if s <= pos), default=0)
+    before = line
+    expected = (before, before)
+    for g in regex.finditer(r"\X", text[line:]):
+        end = line + g.end()
+        if end > pos:
+            expected = (before, pos if before == pos else end)
+            break
+        before = end
+        expected = (before, before)
+    assert grapheme_boundaries(text, starts, pos) == expected

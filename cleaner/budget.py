@@ -1,0 +1,101 @@
+"""Per-document limits: regex time, and the number of matches.
+
+Every regex call gets a timeout from a ``Budget``: the document's limit (``doc_timeout``)
+less what earlier calls used. A matching unit (one rule, or the merged alternation of a
+group of line rules) may use at most half of what was left when it started, so a single
+pathological rule cannot starve the others: it runs out of its own share, is skipped for
+the document, and at least half of the limit remains for the rest.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from .schema import Rule
+
+UNIT_SHARE = 0.5  # of the time left, for one unit
+PROBE_SHARE = 0.1  # of the whole limit, for one rule re-run alone to find a culprit
+# A unit whose share fell below this fraction of the limit is not blamed for running out:
+# the document as a whole has run out of time.
+MIN_FAIR_SHARE = 1 / 32
+
+
+class DocumentTimeout(Exception):
+    """The document's time limit ran out, and no single rule is to blame."""
+
+    def __init__(self, rules: Sequence[Rule]) -> None:
+        super().__init__(", ".join(r.id for r in rules))
+        self.rules = list(rules)
+
+
+class TooManyMatches(Exception):
+    """More candidate matches than ``max_spans``; ``rule`` is the rule with the most."""
+
+    def __init__(self, rule: Rule, limit: int) -> None:
+        super().__init__(rule.id)
+        self.rule = rule
+        self.limit = limit
+
+
+@dataclass
+class Clock:
+    """The time one unit may use: ``left()`` is the timeout to give its next regex call."""
+
+    deadline: float
+    fair: bool  # whether running out of this share blames the unit
+
+    def left(self) -> float:
+        remaining = self.deadline - time.monotonic()
+        if remaining <= 0:
+            raise TimeoutError
+        return remaining
+
+
+@dataclass
+class Budget:
+    total: float
+    deadline: float
+
+    @classmethod
+    def start(cls, total: float) -> Budget:
+        return cls(total, time.monotonic() + total)
+
+    def remaining(self) -> float:
+        return self.deadline - time.monotonic()
+
+    def unit(self) -> Clock:
+        """The share of one matching unit: half of the time left."""
+        share = max(self.remaining(), 0.0) * UNIT_SHARE
+        return Clock(time.monotonic() + share, share >= self.total * MIN_FAIR_SHARE)
+
+    def probe(self) -> Clock:
+        """The share of one rule re-run alone on the input its group ran out of time on."""
+        share = min(max(self.remaining(), 0.0) * UNIT_SHARE, self.total * PROBE_SHARE)
+        return Clock(time.monotonic() + share, share >= self.total * MIN_FAIR_SHARE)
+
+
+@dataclass
+class Tally:
+    """Candidate matches counted per rule, against the ``max_spans`` cap."""
+
+    limit: int
+    total: int = 0
+    per_rule: dict[str, int] = field(default_factory=dict)
+    rules: dict[str, Rule] = field(default_factory=dict)
+
+    def add(self, rule: Rule) -> None:
+        self.total += 1
+        self.per_rule[rule.id] = self.per_rule.get(rule.id, 0) + 1
+        if self.total > self.limit:
+            self.rules[rule.id] = rule
+            worst = max(self.per_rule, key=lambda rid: (self.per_rule[rid], rid))
+            raise TooManyMatches(self.rules.get(worst, rule), self.limit)
+        self.rules.setdefault(rule.id, rule)
+
+    def forget(self, rules: Sequence[Rule]) -> None:
+        """Take back the counts of candidates that were dropped (one per rule given)."""
+        for rule in rules:
+            self.total -= 1
+            self.per_rule[rule.id] -= 1

@@ -1,0 +1,373 @@
+"""Matching one document against a compiled plan: the candidates every applicable rule finds.
+
+Each matching unit (a merged group of line rules, or one rule on its own) runs under its
+share of the document's time limit (see ``budget``). A unit that runs past its share is
+dealt with here, so that one pathological rule costs the document only that rule:
+
+- a rule on its own is skipped for the document, and its matches are dropped;
+- a merged group's members are re-run one by one on the line the group ran out of time on,
+  each with a share of the limit; those that run out again are skipped, and the group runs
+  again without them. When no member is to blame (a huge document rather than a bad rule)
+  the document as a whole has run out of time.
+"""
+
+from __future__ import annotations
+
+import bisect
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from urllib.parse import urlsplit
+
+import regex
+
+from .budget import Budget, Clock, DocumentTimeout, Tally
+from .compile import LineGroup, Plan, Scope, Solo
+from .lines import Line, phrase_key
+from .matchers.heuristics import Context, HeuristicSpec
+from .model import Zone
+from .resolve import Candidate
+from .schema import Extent, Rule
+
+_GRAPHEME = regex.compile(r"\X", regex.V0)
+# Two characters of grapheme-break class Other always have a cluster boundary between them
+# (rule GB999: no rule of UAX #29 joins them), so cluster scanning can start there.
+_SAFE_PAIR = regex.compile(r"(?r)\p{Grapheme_Cluster_Break=Other}\p{Grapheme_Cluster_Break=Other}")
+
+_Scan = Callable[[Solo, Clock, list[Candidate]], None]
+
+
+def host_of(url: str | None) -> str | None:
+    if not url:
+        return None
+    host = urlsplit(url if "//" in url else f"//{url}").hostname
+    return host.lower().removeprefix("www.") if host else None
+
+
+def _site_match(host: str, sites: Iterable[str]) -> bool:
+    return any(host == s or host.endswith("." + s) for s in sites)
+
+
+def applies(rule_or_scope: Rule | Scope, text: str, host: str | None, all_scopes: bool, fmt: str) -> bool:
+    """Whether a rule (or a group's scope) applies to this document."""
+    if all_scopes:
+        return True
+    if rule_or_scope.formats and fmt not in rule_or_scope.formats:
+        return False
+    sites, requires = rule_or_scope.sites, rule_or_scope.requires
+    if sites:
+        if host is not None:
+            if not _site_match(host, sites):
+                return False
+        elif not requires:
+            return False
+    return not requires or any(sig in text for sig in requires)
+
+
+class _GroupTimeout(Exception):
+    """A merged group ran out of time on ``line``; ``rules`` and ``alts`` are the members."""
+
+    def __init__(self, rules: Sequence[Rule], alts: Sequence[str], line: str, overlapped: bool) -> None:
+        super().__init__(", ".join(r.id for r in rules))
+        self.rules = list(rules)
+        self.alts = list(alts)
+        self.line = line
+        self.overlapped = overlapped
+
+
+@dataclass
+class Matching:
+    """The matching of one document. ``run()`` returns the candidates; ``skipped`` then
+    holds the ids of the rules that ran past their share of the time limit."""
+
+    plan: Plan
+    text: str
+    lines: list[Line]
+    host: str | None
+    all_scopes: bool
+    fmt: str
+    budget: Budget
+    tally: Tally
+    skipped: list[str] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        n = len(self.lines)
+        self.starts = [ln.start for ln in self.lines]
+        self.ctx = Context(self.text, self.lines, [None] * n, [None] * n)
+        self._keys: list[str | None] = [None] * n
+        self._words: list[int | None] = [None] * n
+        self._cluster = (0, 0)  # the last grapheme cluster found, for runs of matches inside it
+
+    # -- the run ----------------------------------------------------------------------
+
+    def run(self) -> list[Candidate]:
+        plan = self.plan
+        out: list[Candidate] = []
+        for group in plan.line_groups:
+            if self._applies(group.scope):
+                zone = self._zone(group.scope.zone, group.scope.zone_lines)
+                out += self._group(group, zone)
+        for solo in plan.solo_lines:
+            if self._applies(solo.rule):
+                out += self._solo(solo, self._scan_solo_line)
+        for solo in plan.spans:
+            if self._applies(solo.rule):
+                out += self._solo(solo, self._scan_span)
+        for solo in plan.blocks:
+            if self._applies(solo.rule):
+                out += self._solo(solo, self._scan_block)
+        ranked_from = 0
+        for entry in plan.heuristics:
+            if entry.spec.rank > 0:
+                break
+            ranked_from += 1
+            out += self._heuristic(entry.rule, entry.spec)
+        self._mark(out)
+        for entry in plan.heuristics[ranked_from:]:
+            found = self._heuristic(entry.rule, entry.spec)
+            out += found
+            self._mark(found)
+        return out
+
+    def _applies(self, rule_or_scope: Rule | Scope) -> bool:
+        return applies(rule_or_scope, self.text, self.host, self.all_scopes, self.fmt)
+
+    def _zone(self, zone: Zone, zone_lines: int | None) -> range:
+        if zone is Zone.HEAD:
+            return range(0, self.ctx.head_limit(zone_lines or 25))
+        if zone is Zone.TAIL:
+            return range(self.ctx.tail_start(zone_lines or 25), len(self.lines))
+        return range(0, len(self.lines))
+
+    def _emit(self, found: list[Candidate], cand: Candidate) -> None:
+        self.tally.add(cand.rule)
+        found.append(cand)
+
+    def _drop(self, found: list[Candidate]) -> None:
+        self.tally.forget([c.rule for c in found])
+
+    def _skip(self, rules: Iterable[Rule]) -> None:
+        for rule in rules:
+            if rule.id not in self.skipped:
+                self.skipped.append(rule.id)
+
+    def _line_cand(self, first: int, last: int, rule: Rule) -> Candidate:
+        return Candidate(self.lines[first].start, self.lines[last].stop, rule)
+
+    def _match_cand(self, start: int, end: int, rule: Rule) -> Candidate:
+        """A match removed as is, widened to whole grapheme clusters at both ends."""
+        return Candidate(self.grapheme_floor(start), self.grapheme_ceil(end), rule)
+
+    # -- merged line groups ---------------------------------------------------------------
+
+    def _group(self, group: LineGroup, zone: range) -> list[Candidate]:
+        while True:
+            clock = self.budget.unit()
+            found: list[Candidate] = []
+            try:
+                self._scan_group(group, zone, clock, found)
+                return found
+            except _GroupTimeout as t:
+                self._drop(found)
+                if not clock.fair:
+                    raise DocumentTimeout(t.rules) from None
+                culprits = self._culprits(t)
+            self._skip(culprits)
+            group = group.without({r.id for r in culprits})
+
+    def _culprits(self, t: _GroupTimeout) -> list[Rule]:
+        """The members that run out of time on their own on the line the group ran out on."""
+        culprits: list[Rule] = []
+        for rule, alt in zip(t.rules, t.alts, strict=True):
+            pattern = regex.compile(alt, regex.V0)
+            clock = self.budget.probe()
+            try:
+                if t.overlapped:
+                    for _ in pattern.finditer(t.line, overlapped=True, timeout=clock.left()):
+                        pass
+                else:
+                    pattern.search(t.line, timeout=clock.left())
+            except TimeoutError:
+                if not clock.fair:
+                    raise DocumentTimeout(t.rules) from None
+                culprits.append(rule)
+        if not culprits:
+            raise DocumentTimeout(t.rules)
+        return culprits
+
+    def _scan_group(self, group: LineGroup, zone: range, clock: Clock, found: list[Candidate]) -> None:
+        max_words = group.scope.max_words
+        for ln in self.lines:
+            if ln.blank or ln.index not in zone:
+                continue
+            if max_words is not None and self._word_count(ln) > max_words:
+                continue
+            if group.whole or group.whole_exact:
+                key = self._key(ln)
+                exact = phrase_key(ln.text, fold=False) if group.whole_exact else ""
+                for rule in (*group.whole.get(key, ()), *group.whole_exact.get(exact, ())):
+                    self._emit(found, self._line_cand(ln.index, ln.index, rule))
+            if group.line_regex is not None:
+                try:
+                    m = group.line_regex.search(ln.text, timeout=clock.left())
+                    if m is not None and m.lastgroup is not None:
+                        hit = int(m.lastgroup[1:])
+                        self._emit(found, self._line_cand(ln.index, ln.index, group.line_rules[hit]))
+                        for k, each in enumerate(group.line_each):
+                            if k != hit and each.search(ln.text, timeout=clock.left()):
+                                self._emit(found, self._line_cand(ln.index, ln.index, group.line_rules[k]))
+                except TimeoutError:
+                    raise _GroupTimeout(group.line_rules, group.line_alts, ln.text, False) from None
+            if group.match_regex is not None:
+                try:
+                    for m in group.match_regex.finditer(ln.text, overlapped=True, timeout=clock.left()):
+                        if m.lastgroup is None or m.end() == m.start():
+                            continue
+                        rule = group.match_rules[int(m.lastgroup[1:])]
+                        self._emit(found, self._match_cand(ln.start + m.start(), ln.start + m.end(), rule))
+                except TimeoutError:
+                    raise _GroupTimeout(group.match_rules, group.match_alts, ln.text, True) from None
+
+    def _key(self, ln: Line) -> str:
+        key = self._keys[ln.index]
+        if key is None:
+            key = self._keys[ln.index] = phrase_key(ln.text)
+        return key
+
+    def _word_count(self, ln: Line) -> int:
+        words = self._words[ln.index]
+        if words is None:
+            words = self._words[ln.index] = ln.words
+        return words
+
+    # -- rules on their own -------------------------------------------------------------------
+
+    def _solo(self, solo: Solo, scan: _Scan) -> list[Candidate]:
+        clock = self.budget.unit()
+        found: list[Candidate] = []
+        try:
+            scan(solo, clock, found)
+        except TimeoutError:
+            self._drop(found)
+            if not clock.fair:
+                raise DocumentTimeout([solo.rule]) from None
+            self._skip([solo.rule])
+            return []
+        return found
+
+    def _scan_solo_line(self, solo: Solo, clock: Clock, found: list[Candidate]) -> None:
+        rule = solo.rule
+        assert solo.pattern is not None
+        zone = self._zone(rule.zone, rule.zone_lines)
+        for ln in self.lines:
+            if ln.blank or ln.index not in zone or (rule.max_words and self._word_count(ln) > rule.max_words):
+                continue
+            for m in solo.pattern.finditer(ln.text, timeout=clock.left()):
+                if m.end() == m.start():
+                    continue
+                if rule.remove is Extent.MATCH:
+                    self._emit(found, self._match_cand(ln.start + m.start(), ln.start + m.end(), rule))
+                else:
+                    self._emit(found, self._line_cand(ln.index, ln.index, rule))
+                    break
+
+    def _scan_span(self, solo: Solo, clock: Clock, found: list[Candidate]) -> None:
+        rule = solo.rule
+        assert solo.pattern is not None
+        zone = self._zone(rule.zone, rule.zone_lines)
+        for m in solo.pattern.finditer(self.text, timeout=clock.left()):
+            if m.end() == m.start():
+                continue
+            first = self.line_at(m.start())
+            if first not in zone:
+                continue
+            if rule.remove is Extent.MATCH:
+                self._emit(found, self._match_cand(m.start(), m.end(), rule))
+            else:
+                self._emit(found, self._line_cand(first, self.line_at(m.end() - 1), rule))
+
+    def _scan_block(self, solo: Solo, clock: Clock, found: list[Candidate]) -> None:
+        rule = solo.rule
+        assert solo.pattern is not None and solo.end is not None
+        zone = self._zone(rule.zone, rule.zone_lines)
+        for ln in self.lines:
+            if ln.blank or ln.index not in zone or not solo.pattern.search(ln.text, timeout=clock.left()):
+                continue
+            for other in self.lines[ln.index + 1 : ln.index + rule.block_max_lines]:
+                if not other.blank and solo.end.search(other.text, timeout=clock.left()):
+                    self._emit(found, self._line_cand(ln.index, other.index, rule))
+                    break
+
+    # -- heuristics ------------------------------------------------------------------------
+
+    def _heuristic(self, rule: Rule, spec: HeuristicSpec) -> list[Candidate]:
+        if not self._applies(rule):
+            return []
+        zone = self._zone(rule.zone, rule.zone_lines)
+        found: list[Candidate] = []
+        for i in spec.func(self.ctx, rule.params):
+            if i in zone:
+                self._emit(found, self._line_cand(i, i, rule))
+        return found
+
+    def _mark(self, found: Iterable[Candidate]) -> None:
+        """Record which lines the candidates remove whole, for the heuristics that follow."""
+        ctx = self.ctx
+        by_start = {ln.start: ln.index for ln in ctx.lines}
+        for c in sorted(found, key=lambda c: (-c.rule.priority, c.rule.order)):
+            i = by_start.get(c.start)
+            if i is None:
+                continue
+            while (
+                i < len(ctx.lines) and ctx.lines[i].stop <= c.end and ctx.lines[i].stop > ctx.lines[i].start
+            ):
+                if ctx.removed_by[i] is None:
+                    ctx.removed_by[i] = c.rule.id
+                    ctx.category_of[i] = c.rule.category.value
+                i += 1
+
+    # -- offsets ---------------------------------------------------------------------------
+
+    def line_at(self, offset: int) -> int:
+        """Index of the line holding ``offset``."""
+        return line_at(self.starts, offset)
+
+    def grapheme_floor(self, pos: int) -> int:
+        return self._boundaries(pos)[0]
+
+    def grapheme_ceil(self, pos: int) -> int:
+        if pos >= len(self.text):
+            return len(self.text)
+        before, after = self._boundaries(pos)
+        return pos if before == pos else after
+
+    def _boundaries(self, pos: int) -> tuple[int, int]:
+        """The grapheme-cluster boundaries around ``pos`` (both ``pos`` when it is one)."""
+        lo, hi = self._cluster
+        if lo < pos < hi:
+            return lo, hi
+        found = grapheme_boundaries(self.text, self.starts, pos)
+        if found[0] < found[1]:
+            self._cluster = found
+        return found
+
+
+def line_at(starts: list[int], offset: int) -> int:
+    """Index of the line holding ``offset``."""
+    return max(0, bisect.bisect_right(starts, offset) - 1)
+
+
+def grapheme_boundaries(text: str, starts: list[int], pos: int) -> tuple[int, int]:
+    """The boundaries of the grapheme cluster around ``pos``: ``(pos, pos)`` when ``pos`` is one.
+
+    Clusters never cross a line break here (a line break ends a line whatever follows), so
+    scanning starts at the line's start, or at the last pair of class-Other characters
+    before ``pos`` when there is one, which keeps long lines from costing their length.
+    """
+    line = starts[line_at(starts, pos)] if starts else 0
+    pair = _SAFE_PAIR.search(text, line, min(pos + 1, len(text)))
+    before = pair.start() + 1 if pair is not None else line
+    for g in _GRAPHEME.finditer(text, before):
+        if g.end() > pos:
+            return before, (pos if before == pos else g.end())
+        before = g.end()
+    return before, before
