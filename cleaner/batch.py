@@ -23,7 +23,7 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import suppress
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 from .errors import DocumentError, UsageError, WriteError
 from .pipeline import Cleaner
@@ -450,6 +450,20 @@ def _write_all(fd: int, data: bytes) -> None:
         view = view[os.write(fd, view) :]
 
 
+def write_all(stream: IO[bytes], data: bytes) -> None:
+    """Write every byte of ``data`` to a binary stream.
+
+    A buffered stream can take only part of a large write and keep the error for the next
+    call (a pipe whose reader went away after the first 64 KiB), so call until all is taken.
+    """
+    view = memoryview(data)
+    while view:
+        n = stream.write(view)
+        if not n:
+            raise OSError(errno.EIO, "the stream took no bytes")
+        view = view[n:]
+
+
 def write_atomic(path: Path, data: bytes) -> None:
     """Write to a temporary file beside ``path`` and move it into place.
 
@@ -514,11 +528,38 @@ def clean_job(job: Job, cleaner: Cleaner, options: Options | None = None) -> dic
     return _clean_text(job, cleaner, decoded, opts.url)
 
 
+Emit = Callable[[Job, bytes], None]
+
+
+def _write_output(job: Job, data: bytes) -> None:
+    write_atomic(job.output, data)
+
+
+def clean_data(job: Job, cleaner: Cleaner, data: bytes, options: Options, emit: Emit) -> dict[str, Any]:
+    """Clean bytes already read (standard input): as ``clean_job``, with the output handed to
+    ``emit`` instead of written to ``job.output``."""
+    fmt = options.format if options.format != "auto" else detect_format(None, data)
+    try:
+        if len(data) > options.max_bytes:
+            raise DocumentError("too_large", f"{len(data)} bytes, over the limit of {options.max_bytes}")
+        if fmt == "html":
+            return _clean_html(job, cleaner, data, options, emit)
+        decoded = decode(data, options.decoding)
+    except DocumentError as e:
+        return record(input=job.input, output=None, format=fmt, url=options.url, error=f"{e.kind}: {e}")
+    return _clean_text(job, cleaner, decoded, options.url, emit=emit)
+
+
 def _clean_text(
-    job: Job, cleaner: Cleaner, decoded: Decoded, url: str | None, warning: str | None = None
+    job: Job,
+    cleaner: Cleaner,
+    decoded: Decoded,
+    url: str | None,
+    warning: str | None = None,
+    emit: Emit = _write_output,
 ) -> dict[str, Any]:
     result = cleaner.clean(decoded.text, url=url)
-    write_atomic(job.output, encode_output(result.text, decoded))
+    emit(job, encode_output(result.text, decoded))
     return record(
         input=job.input,
         realpath=job.realpath,
@@ -535,7 +576,9 @@ def _clean_text(
     )
 
 
-def _clean_html(job: Job, cleaner: Cleaner, data: bytes, opts: Options) -> dict[str, Any]:
+def _clean_html(
+    job: Job, cleaner: Cleaner, data: bytes, opts: Options, emit: Emit = _write_output
+) -> dict[str, Any]:
     """Extract the article with trafilatura, then clean that text.
 
     The cleaner's input, and so every span offset, ``chars_in`` and ``newline`` in the
@@ -555,7 +598,7 @@ def _clean_html(job: Job, cleaner: Cleaner, data: bytes, opts: Options) -> dict[
             raise
         if opts.html_fallback == "text":
             note = f"html_fallback: {e}; cleaned as text"
-            return _clean_text(job, cleaner, decode(raw, opts.decoding), opts.url, warning=note)
+            return _clean_text(job, cleaner, decode(raw, opts.decoding), opts.url, warning=note, emit=emit)
         return record(
             input=job.input,
             realpath=job.realpath,
@@ -570,7 +613,7 @@ def _clean_html(job: Job, cleaner: Cleaner, data: bytes, opts: Options) -> dict[
             encoding_confidence=page.confidence,
         )
     result = cleaner.clean(text, url=url, format="html")
-    write_atomic(job.output, result.text.encode("utf-8"))
+    emit(job, result.text.encode("utf-8"))
     return record(
         input=job.input,
         realpath=job.realpath,

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import codecs
+import os
 import re
 import signal
 import sys
 import threading
 from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import Annotated, Any, NoReturn
 
@@ -149,16 +150,17 @@ def clean(
         ),
     ],
     outdir: Annotated[
-        Path,
+        Path | None,
         typer.Option(
             "--output",
             "-o",
-            help="Directory for the clean files. "
-            "A directory argument's files keep their relative paths, with .txt.",
+            help="Directory for the clean files; a directory argument's files keep their relative "
+            "paths, with .txt. For a JSONL input, the output file (- for standard output). Not "
+            "needed for standard input (PATH -), whose clean text goes to standard output.",
             metavar="OUTDIR",
             show_default=False,
         ),
-    ],
+    ] = None,
     report: Annotated[
         Path | None,
         typer.Option(
@@ -183,11 +185,36 @@ def clean(
         str,
         typer.Option(
             "--format",
-            metavar="auto|text|html",
-            help="What the inputs are. auto: HTML by extension (.html, .htm, .xhtml, also .gz) or by "
-            "its first bytes, else text. HTML goes through trafilatura first.",
+            metavar="auto|text|html|jsonl",
+            help="What the inputs are. auto: JSONL for one .jsonl, .jsonl.gz or .ndjson file; HTML by "
+            "extension (.html, .htm, .xhtml, also .gz) or by its first bytes; else text. HTML goes "
+            "through trafilatura first.",
         ),
     ] = "auto",
+    text_field: Annotated[
+        str, typer.Option("--text-field", metavar="NAME", help="JSONL: the field to clean.")
+    ] = "text",
+    id_field: Annotated[
+        str | None,
+        typer.Option(
+            "--id-field",
+            metavar="NAME",
+            help="JSONL: each record's id, copied into its report record and checked for duplicates "
+            "(memory grows with the number of ids).",
+        ),
+    ] = None,
+    url_field: Annotated[
+        str | None,
+        typer.Option(
+            "--url-field", metavar="NAME", help="JSONL: the field with each record's page URL (else --url)."
+        ),
+    ] = None,
+    spans_field: Annotated[
+        str | None,
+        typer.Option(
+            "--spans-field", metavar="NAME", help="JSONL: add each record's removed spans under this field."
+        ),
+    ] = None,
     overwrite: Annotated[
         bool,
         typer.Option(
@@ -308,6 +335,12 @@ def clean(
     )
     if overwrite and resume:
         fail("--overwrite and --resume exclude each other")
+    if format == "jsonl" or (format == "auto" and len(paths) == 1 and is_jsonl_name(str(paths[0]))):
+        _clean_jsonl(paths, outdir, report, cleaner, text_field, id_field, url_field, spans_field, url)
+    if len(paths) == 1 and str(paths[0]) == "-":
+        _clean_stdin(outdir, report, cleaner, options)
+    if outdir is None:
+        fail("-o/--output OUTDIR is needed (it may be left out only for standard input, PATH -)")
     report_path = report if report is not None else outdir / "report.jsonl"
     jobs = _plan(paths, outdir, report_path, options.format, follow_symlinks)
     _prepare_outdir(jobs, outdir, report_path, overwrite=overwrite, resume=resume)
@@ -316,6 +349,108 @@ def clean(
         err.print(f"cleaner: {shown(problem)}", markup=False)
     err.print(summary.line(), markup=False)
     raise typer.Exit(EXIT_FAILED if summary.failed or (strict and summary.not_ok) else EXIT_OK)
+
+
+JSONL_SUFFIXES = (".jsonl", ".jsonl.gz", ".ndjson", ".ndjson.gz")
+
+
+def is_jsonl_name(name: str) -> bool:
+    return name.lower().endswith(JSONL_SUFFIXES)
+
+
+def _clean_jsonl(
+    paths: list[Path],
+    outdir: Path | None,
+    report: Path | None,
+    cleaner: Cleaner,
+    text_field: str,
+    id_field: str | None,
+    url_field: str | None,
+    spans_field: str | None,
+    url: str | None,
+) -> NoReturn:
+    """``cleaner clean docs.jsonl -o cleaned.jsonl``: one output line per input line."""
+    from . import jsonl
+
+    if len(paths) != 1:
+        fail("JSONL takes one input: a file, or - for standard input (with --format jsonl)")
+    if outdir is None:
+        fail("-o/--output is needed for JSONL: the output file, or - for standard output")
+    dst = str(outdir)
+    report_path = report
+    if report_path is None and dst != "-":
+        base = dst[: -len(".gz")] if dst.endswith(".gz") else dst
+        report_path = Path(base.rsplit(".", 1)[0] + ".report.jsonl")
+    try:
+        summary = jsonl.clean_file(
+            str(paths[0]),
+            dst,
+            cleaner,
+            report=report_path,
+            text_field=text_field,
+            id_field=id_field,
+            url_field=url_field,
+            spans_field=spans_field,
+            url=url,
+        )
+    except (UsageError, ValueError) as e:
+        fail(str(e))
+    except FileNotFoundError as e:
+        fail(f"{paths[0]}: {e.strerror or e}")
+    except jsonl.StreamReadError as e:
+        fail(str(e), EXIT_FAILED)
+    except WriteError as e:
+        if isinstance(e.__cause__, BrokenPipeError) or "Broken pipe" in str(e):
+            raise typer.Exit(141) from None
+        fail(str(e), EXIT_WRITE)
+    except KeyboardInterrupt:
+        fail("interrupted; nothing written", 130)
+    err.print(summary.line(), markup=False)
+    raise typer.Exit(EXIT_FAILED if summary.failed else EXIT_OK)
+
+
+def _clean_stdin(
+    outdir: Path | None, report: Path | None, cleaner: Cleaner, options: batch.Options
+) -> NoReturn:
+    """``cleaner clean -``: the whole of standard input is one document; its clean text goes to
+    standard output (or to -o FILE), the report only to --report, never to standard output."""
+    from .report import dumps
+
+    data = sys.stdin.buffer.read(options.max_bytes + 1)
+    dest = str(outdir) if outdir is not None else "-"
+    job = batch.Job(source=Path("-"), input="-", output=Path(dest))
+    written: list[bytes] = []
+    rec = batch.clean_data(job, cleaner, data, options, lambda _job, body: written.append(body))
+    try:
+        for body in written:
+            if dest == "-":
+                batch.write_all(sys.stdout.buffer, body)
+                sys.stdout.buffer.flush()
+            else:
+                batch.write_atomic(Path(dest), body)
+    except BrokenPipeError:
+        # The reader went away (`cleaner clean - | head -1`): not an error of ours (exit 141).
+        with suppress(OSError):
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        raise typer.Exit(141) from None
+    except OSError as e:
+        with suppress(OSError):
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        where = "stdout" if dest == "-" else dest
+        fail(f"cannot write to {where}: {e.strerror or e}", EXIT_WRITE)
+    if report is not None:
+        try:
+            report.parent.mkdir(parents=True, exist_ok=True)
+            report.write_text(dumps(rec), encoding="utf-8", newline="\n")
+        except OSError as e:
+            fail(f"cannot write {report}: {e.strerror or e}", EXIT_WRITE)
+    if rec["error"]:
+        err.print(f"cleaner: -: {rec['error']}", markup=False)
+    for warning in rec.get("warnings", ()):
+        err.print(f"cleaner: warning: -: {warning}", markup=False)
+    summary = batch.Summary()
+    summary.add(rec)
+    raise typer.Exit(EXIT_FAILED if summary.failed else EXIT_OK)
 
 
 def _parse_size(text: str) -> int:
@@ -338,8 +473,8 @@ def _batch_options(
     html_fallback: str,
 ) -> batch.Options:
     """The options of ``clean`` that say how each document is read, checked (exit 2 if wrong)."""
-    if format not in batch.FORMATS:
-        fail(f"--format must be one of {', '.join(batch.FORMATS)}, not {format!r}")
+    if format not in (*batch.FORMATS, "jsonl"):
+        fail(f"--format must be one of {', '.join(batch.FORMATS)}, jsonl, not {format!r}")
     if encoding_errors not in ENCODING_ERRORS:
         fail(
             f"--encoding-errors must be strict or surrogateescape, not {encoding_errors!r}; "
@@ -365,7 +500,13 @@ def _batch_options(
         min_confidence=min_confidence,
         allow_nul=allow_nul,
     )
-    return batch.Options(format=format, url=url, decoding=policy, max_bytes=size, html_fallback=html_fallback)
+    return batch.Options(
+        format="auto" if format == "jsonl" else format,  # JSONL does not go through the batch
+        url=url,
+        decoding=policy,
+        max_bytes=size,
+        html_fallback=html_fallback,
+    )
 
 
 def _plan(

@@ -34,6 +34,7 @@ surrogates), so a fallback with identical bytes would need its own tests.
 
 from __future__ import annotations
 
+import functools
 import gzip
 import json
 import os
@@ -47,7 +48,7 @@ from functools import partial
 from pathlib import Path
 from typing import IO, Any
 
-from .batch import Summary
+from .batch import Summary, write_all
 from .errors import CleanerError, UsageError, WriteError
 from .model import Result
 from .pipeline import Cleaner
@@ -369,7 +370,7 @@ def clean_stream(
     Raises ``StreamReadError`` when ``src`` cannot be read on, and ``WriteError`` when
     ``dst`` cannot be written.
     """
-    write = dst if callable(dst) else dst.write
+    write: Callable[[bytes], object] = dst if callable(dst) else functools.partial(write_all, dst)
     summary = Summary()
     lines = _guarded(iter_lines(src), source)
     records = clean_lines(

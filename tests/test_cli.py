@@ -430,3 +430,77 @@ def test_limit_options_are_checked(tmp_path: Path) -> None:
         proc = run("clean", tmp_path / "x.txt", "-o", tmp_path / f"out{flag}", flag, value)
         assert proc.returncode == 2, (flag, proc.stderr)
         assert "Traceback" not in proc.stderr
+
+
+def run_stdin(args: list[str], data: bytes, **kw: object) -> subprocess.CompletedProcess[bytes]:
+    return subprocess.run([cleaner_exe(), *args], input=data, capture_output=True, timeout=120, **kw)
+
+
+def test_stdin_is_cleaned_to_stdout_and_the_report_goes_only_to_report(tmp_path: Path) -> None:
+    data = b"Sponsored message\nThe story goes on here with a full sentence.\n"
+    proc = run_stdin(["clean", "-", "--report", str(tmp_path / "r.jsonl")], data)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout == b"The story goes on here with a full sentence.\n"
+    rec = json.loads((tmp_path / "r.jsonl").read_text(encoding="utf-8"))
+    assert rec["input"] == "-" and [s["rule"] for s in rec["removed"]] == ["sponsored.label"]
+
+
+def test_row55_empty_stdin_is_ok_and_binary_stdin_fails() -> None:
+    empty = run_stdin(["clean", "-"], b"")
+    assert (empty.returncode, empty.stdout) == (0, b"")
+    binary = run_stdin(["clean", "-"], b"\x89PNG\x00\x01")
+    assert binary.returncode == 3 and binary.stdout == b""
+    assert b"binary" in binary.stderr and b"Traceback" not in binary.stderr
+
+
+def test_row28_stdout_on_a_full_device_exits_4() -> None:
+    if not Path("/dev/full").exists():
+        pytest.skip("no /dev/full here")
+    with open("/dev/full", "wb") as full:
+        proc = subprocess.run(
+            [cleaner_exe(), "clean", "-"], input=b"text\n", stdout=full, stderr=subprocess.PIPE, timeout=60
+        )
+    assert proc.returncode == 4
+    assert b"cannot write to stdout: No space left on device" in proc.stderr
+    assert b"Traceback" not in proc.stderr
+
+
+def test_row27_stdout_closed_early_exits_141_without_a_traceback() -> None:
+    line = ("A sentence of the story that is long enough to fill a buffer quickly. " * 14).strip()
+    data = ("\n".join([line] * 3000) + "\n").encode()
+    proc = subprocess.Popen(
+        [cleaner_exe(), "clean", "-"], stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE
+    )
+    assert proc.stdin is not None and proc.stdout is not None and proc.stderr is not None
+    proc.stdin.write(data)
+    proc.stdin.close()
+    proc.stdout.read(1)
+    proc.stdout.close()
+    err = proc.stderr.read()
+    assert proc.wait(timeout=120) == 141
+    assert b"Traceback" not in err
+
+
+def test_jsonl_file_in_and_out(tmp_path: Path) -> None:
+    src = tmp_path / "docs.jsonl"
+    src.write_text(
+        '{"id": "a", "text": "Sponsored message\\nThe story.\\n", "lang": "en"}\n{"id": "b"}\n',
+        encoding="utf-8",
+    )
+    out = tmp_path / "cleaned.jsonl"
+    proc = run("clean", src, "-o", out, "--id-field", "id")
+    assert proc.returncode == 3, proc.stderr  # the second line has no text field
+    lines = out.read_text(encoding="utf-8").split("\n")
+    assert json.loads(lines[0]) == {"id": "a", "text": "The story.\n", "lang": "en"}
+    assert lines[1] == '{"id": "b"}' and lines[2] == ""
+    report = [json.loads(x) for x in (tmp_path / "cleaned.report.jsonl").read_text().split("\n") if x]
+    assert [r["status"] for r in report] == ["ok", "error"]
+    assert report[1]["error"].startswith("missing_field")
+
+
+def test_jsonl_to_stdout(tmp_path: Path) -> None:
+    src = tmp_path / "docs.jsonl"
+    src.write_text('{"text": "Subscribe\\nThe story.\\n"}\n', encoding="utf-8")
+    proc = run("clean", src, "-o", "-")
+    assert proc.returncode == 0, proc.stderr
+    assert json.loads(proc.stdout) == {"text": "The story.\n"}
