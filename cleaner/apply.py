@@ -12,6 +12,18 @@ from .model import Category, Span, delete, restore
 TIDY_RULE = "tidy.blank-lines"
 
 
+def touched_lines(lines: Sequence[Line], spans: Sequence[Span]) -> list[bool]:
+    """For each line, whether any span takes part of it (or all of it)."""
+    out: list[bool] = []
+    k = 0
+    ordered = sorted(spans, key=lambda s: s.start)
+    for ln in lines:
+        while k < len(ordered) and ordered[k].end <= ln.start:
+            k += 1
+        out.append(k < len(ordered) and ordered[k].start < max(ln.stop, ln.start + 1))
+    return out
+
+
 def covered_lines(lines: Sequence[Line], spans: Sequence[Span]) -> list[bool]:
     """For each line, whether the spans cover all of it, line break included."""
     union: list[list[int]] = []
@@ -41,11 +53,14 @@ def tidy(text: str, lines: Sequence[Line], spans: Sequence[Span]) -> list[Span]:
     if not spans:
         return []
     removed = covered_lines(lines, spans)
+    touched = touched_lines(lines, spans)
     content = [ln.index for ln in lines if not removed[ln.index] and not ln.blank]
     drop: list[int] = []
 
     def blanks(lo: int, hi: int) -> list[int]:
-        return [i for i in range(lo, hi) if not removed[i] and lines[i].blank]
+        # A blank line that a span already takes part of (a blank that is not a space, such as
+        # U+2028, removed by a rule) is left to that span.
+        return [i for i in range(lo, hi) if not touched[i] and lines[i].blank]
 
     def any_removed(lo: int, hi: int) -> bool:
         return any(removed[lo:hi])
