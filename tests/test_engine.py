@@ -583,9 +583,7 @@ def test_cleaner_is_reusable_and_deterministic(rule, cleaner_of) -> None:
 def test_a_blank_looking_line_taken_in_part_by_a_rule_is_not_tidied_again(rule, cleaner_of, check) -> None:
     """Found by hypothesis: U+2028 is whitespace to str.strip, so its line looks blank; a rule
     removed the U+2028 itself, and the tidy pass must not report the same line again."""
-    c = cleaner_of(
-        rule("t.zero", 'phrases = ["0"]') + rule("t.sep", 'span = "\\u2028"\nremove = "match"')
-    )
+    c = cleaner_of(rule("t.zero", 'phrases = ["0"]') + rule("t.sep", 'span = "\\u2028"\nremove = "match"'))
     text = "\u2028\r0"
     r = c.clean(text)
     check(text, r)
