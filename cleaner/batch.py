@@ -14,12 +14,15 @@ from __future__ import annotations
 import errno
 import fnmatch
 import hashlib
+import itertools
 import json
+import multiprocessing
 import os
 import re
+import signal
 import stat
-from collections import Counter
-from collections.abc import Callable, Iterator, Sequence
+from collections import Counter, deque
+from collections.abc import Callable, Generator, Iterator, Sequence
 from contextlib import suppress
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -284,6 +287,8 @@ def discover(
             jobs.extend(_walk(p, outdir, tuple(include), follow_symlinks))
         else:
             jobs.append(_file_job(p, outdir / output_name(Path(p.name))))
+    # One order whatever order the paths were given in: by output path, then input path.
+    jobs.sort(key=lambda job: (str(job.output), job.input))
     return jobs
 
 
@@ -720,8 +725,13 @@ def run(
     url: str | None = None,
     resume: bool = False,
     stop: Callable[[], bool] | None = None,
+    workers: int = 1,
 ) -> Iterator[dict[str, Any]]:
     """Clean every job in order, writing one record per job to the report; yield each record.
+
+    ``workers`` above 1 cleans documents in that many processes (forked, so the compiled
+    rule plan is shared, not rebuilt); this process alone writes the report, in job order, so
+    outputs and report are the same bytes whatever the number of workers.
 
     ``format`` and ``url`` override those of ``options``. With ``resume``, a job that an
     earlier run over the same jobs finished (its record is in the report, and its output is
@@ -756,16 +766,21 @@ def run(
                 collisions[i] = claimed[key]
             else:
                 claimed[key] = job.input
+    done = {
+        i for i, job in enumerate(jobs) if (p := earlier.get(job.input)) is not None and _complete(job, p[1])
+    }
+    todo = [job for i, job in enumerate(jobs) if i not in done and i not in collisions]
     report = Report(report_path, keep)
+    cleaned = _cleaned(todo, cleaner, opts, workers)
     try:
         for i, job in enumerate(jobs):
             if stop is not None and stop():
                 return
-            prior = earlier.get(job.input)
-            if prior is not None and _complete(job, prior[1]):
+            if i in done:
+                line, rec = earlier[job.input]
                 if i >= kept:
-                    report.write(prior[0])
-                yield prior[1]
+                    report.write(line)
+                yield rec
                 continue
             if i in collisions:
                 rec = record(
@@ -774,13 +789,69 @@ def run(
                     error=f"collision: the output {job.output} is already written for {collisions[i]}",
                 )
             else:
-                rec = clean_job(job, cleaner, opts)
+                rec = next(cleaned)
                 if rec["output"] is None and job.live:
                     _remove_stale_output(job.output)
             report.write(dumps(rec).encode("utf-8"))
             yield rec
     finally:
+        cleaned.close()
         report.close()
+
+
+# What a forked worker cleans with: set in the parent just before the pool forks, so the
+# compiled plan is inherited rather than pickled or rebuilt.
+_WORKER: tuple[Cleaner, Options] | None = None
+
+
+def _worker_init() -> None:
+    # Ctrl-C is the parent's to handle: it stops handing out documents and lets the ones in
+    # hand finish, so no worker dies halfway through writing an output.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+
+
+def _worker_clean(job: Job) -> tuple[dict[str, Any] | None, tuple[str, int, str] | None]:
+    assert _WORKER is not None
+    try:
+        return clean_job(job, *_WORKER), None
+    except WriteError as e:  # sent back as plain values: the exception itself need not pickle
+        return None, (str(e.path), e.cause.errno or 0, e.cause.strerror or str(e.cause))
+
+
+def _cleaned(
+    todo: list[Job], cleaner: Cleaner, opts: Options, workers: int
+) -> Generator[dict[str, Any], None, None]:
+    """The records of ``todo``, in order: cleaned here, or by ``workers`` forked processes with
+    a bounded number of documents in flight."""
+    if workers <= 1 or len(todo) <= 1:
+        for job in todo:
+            yield clean_job(job, cleaner, opts)
+        return
+    global _WORKER
+    _WORKER = (cleaner, opts)
+    ctx = multiprocessing.get_context("fork")
+    pool = ctx.Pool(workers, initializer=_worker_init)
+    try:
+        window: deque[Any] = deque()
+        pending = iter(todo)
+        for job in itertools.islice(pending, 2 * workers):
+            window.append(pool.apply_async(_worker_clean, (job,)))
+        while window:
+            rec, failure = window.popleft().get()
+            if failure is not None:
+                path, code, message = failure
+                raise WriteError(path, OSError(code, message))
+            nxt = next(pending, None)
+            if nxt is not None:
+                window.append(pool.apply_async(_worker_clean, (nxt,)))
+            assert rec is not None
+            yield rec
+    finally:
+        # Documents in hand finish (their outputs are complete or absent); no new ones start.
+        pool.close()
+        pool.join()
+        _WORKER = None
 
 
 def _remove_stale_output(path: Path) -> None:

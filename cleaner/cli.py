@@ -306,6 +306,16 @@ def clean(
     max_removed_fraction: MaxRemovedOpt = DEFAULT_MAX_REMOVED_FRACTION,
     check_stable: CheckStableOpt = False,
     until_stable: UntilStableOpt = False,
+    jobs: Annotated[
+        int,
+        typer.Option(
+            "--jobs",
+            "-j",
+            metavar="N",
+            help="Clean in N processes (0: one per core). Outputs and report are the same bytes "
+            "whatever N is.",
+        ),
+    ] = 1,
 ) -> None:
     """Clean files and directories into OUTDIR, with one report record per input.
 
@@ -342,9 +352,12 @@ def clean(
     if outdir is None:
         fail("-o/--output OUTDIR is needed (it may be left out only for standard input, PATH -)")
     report_path = report if report is not None else outdir / "report.jsonl"
-    jobs = _plan(paths, outdir, report_path, options.format, follow_symlinks)
-    _prepare_outdir(jobs, outdir, report_path, overwrite=overwrite, resume=resume)
-    summary, problems = _run_batch(jobs, cleaner, report_path, options, resume=resume)
+    todo = _plan(paths, outdir, report_path, options.format, follow_symlinks)
+    _prepare_outdir(todo, outdir, report_path, overwrite=overwrite, resume=resume)
+    if jobs < 0:
+        fail("--jobs must be 0 (one per core) or more")
+    workers = jobs or os.cpu_count() or 1
+    summary, problems = _run_batch(todo, cleaner, report_path, options, resume=resume, workers=workers)
     for problem in problems:
         err.print(f"cleaner: {shown(problem)}", markup=False)
     err.print(summary.line(), markup=False)
@@ -577,7 +590,13 @@ def _stop_on_signals() -> Iterator[list[int]]:
 
 
 def _run_batch(
-    jobs: list[batch.Job], cleaner: Cleaner, report_path: Path, options: batch.Options, *, resume: bool
+    jobs: list[batch.Job],
+    cleaner: Cleaner,
+    report_path: Path,
+    options: batch.Options,
+    *,
+    resume: bool,
+    workers: int = 1,
 ) -> tuple[batch.Summary, list[str]]:
     """Run the batch with a progress bar when stderr is a terminal; exit 4 when an output or the
     report cannot be written and 130 (143 for SIGTERM) when interrupted, both resumable."""
@@ -585,7 +604,9 @@ def _run_batch(
     problems: list[str] = []
     interrupted = 0
     with _stop_on_signals() as caught:
-        records = batch.run(jobs, cleaner, report_path, options, resume=resume, stop=lambda: bool(caught))
+        records = batch.run(
+            jobs, cleaner, report_path, options, resume=resume, stop=lambda: bool(caught), workers=workers
+        )
         try:
             for rec in _with_progress(records, len(jobs)):
                 summary.add(rec)
