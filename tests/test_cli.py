@@ -523,3 +523,23 @@ def test_row48_jobs_and_argument_order_do_not_change_a_byte(tmp_path: Path) -> N
         )
     assert runs[0] == runs[1]
     assert len(runs[0]) == 7  # six documents and the report
+
+
+def test_row52_ids_never_name_files(tmp_path: Path) -> None:
+    """Decision: JSONL ids are data, never paths. Every record goes into the one output file,
+    whatever its id says (path traversal, an absolute path, NUL, 10k characters, CON)."""
+    ids = ["../../etc/x", "/tmp/abs", "a\u0000b", "x" * 10_000, "CON"]
+    src = tmp_path / "in" / "docs.jsonl"
+    src.parent.mkdir()
+    src.write_text(
+        "".join(json.dumps({"id": i, "text": "Subscribe\nThe story.\n"}) + "\n" for i in ids),
+        encoding="utf-8",
+    )
+    out = tmp_path / "out" / "cleaned.jsonl"
+    out.parent.mkdir()
+    before = {p for p in tmp_path.rglob("*")}
+    proc = run("clean", src, "-o", out, "--id-field", "id")
+    assert proc.returncode == 0, proc.stderr
+    after = {p for p in tmp_path.rglob("*")}
+    assert after - before == {out, out.with_name("cleaned.report.jsonl")}
+    assert [json.loads(x)["id"] for x in out.read_text(encoding="utf-8").splitlines()] == ids
