@@ -11,6 +11,7 @@ Knowledge such as phrases reaches a heuristic only through its parameters.
 
 from __future__ import annotations
 
+import bisect
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -273,7 +274,8 @@ def repeated_headline(ctx: Context, p: Mapping[str, Any]) -> Iterator[int]:
 
 def _prepare_phrase_count(values: dict[str, Any]) -> dict[str, Any]:
     alternatives = sorted({normalise(ph) for ph in values["phrases"]}, key=len, reverse=True)
-    body = "|".join(regex.escape(a).replace(r"\ ", r"\s+") for a in alternatives)
+    # Spaces match runs of spaces and tabs, never a line break: a phrase stays inside a line.
+    body = "|".join(regex.escape(a).replace(r"\ ", r"[^\S\r\n]+") for a in alternatives)
     values = dict(values)
     values["_pattern"] = regex.compile(rf"(?<!\w)(?:{body})(?!\w)", regex.IGNORECASE | regex.V0)
     if values["min_hits"] < 1:
@@ -290,12 +292,18 @@ def _prepare_phrase_count(values: dict[str, Any]) -> dict[str, Any]:
 )
 def phrase_count(ctx: Context, p: Mapping[str, Any]) -> Iterator[int]:
     pattern: regex.Pattern[str] = p["_pattern"]
-    for ln in ctx.lines:
-        if ln.blank or ln.words < p["min_words"] or (p["max_words"] and ln.words > p["max_words"]):
+    # One scan of the whole text; each hit is filed under the line it starts in.
+    starts = [ln.start for ln in ctx.lines]
+    hits: dict[int, set[str]] = {}
+    for m in pattern.finditer(ctx.text):
+        hits.setdefault(bisect.bisect_right(starts, m.start()) - 1, set()).add(normalise(m.group()))
+    for i, found in sorted(hits.items()):
+        ln = ctx.lines[i]
+        if len(found) < p["min_hits"] or ln.words < p["min_words"]:
             continue
-        hits = {normalise(m.group()) for m in pattern.finditer(ln.text)}
-        if len(hits) >= p["min_hits"]:
-            yield ln.index
+        if p["max_words"] and ln.words > p["max_words"]:
+            continue
+        yield i
 
 
 _TOKEN = regex.compile(r"\w+", regex.V0)
