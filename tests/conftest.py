@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import Any
 
 import pytest
 import regex
@@ -125,3 +126,23 @@ def toml_string() -> Callable[[str], str]:
 def cleaner_of() -> Callable[..., Cleaner]:
     """``cleaner_of(rule_table, ..., doc_timeout=...)`` builds a cleaner from those rules only."""
     return make_cleaner
+
+
+_CLEANERS: dict[tuple[Any, ...], Any] = {}
+
+
+@pytest.fixture
+def shared_cleaner(monkeypatch: pytest.MonkeyPatch) -> None:
+    """In-process CLI runs share one ``Cleaner`` per rule set and options (cleaners are
+    immutable), to keep the suite fast; runs in a subprocess build their own."""
+    from cleaner import cli as cli_module
+
+    build = cli_module.build_cleaner
+
+    def cached(rules: Any, no_default_rules: bool, **options: Any) -> Any:
+        key = (tuple(rules or ()), no_default_rules, tuple(sorted(options.items())))
+        if key not in _CLEANERS:
+            _CLEANERS[key] = build(rules, no_default_rules, **options)
+        return _CLEANERS[key]
+
+    monkeypatch.setattr(cli_module, "build_cleaner", cached)

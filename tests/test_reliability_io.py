@@ -33,14 +33,13 @@ from typer.testing import CliRunner
 
 from cleaner import Cleaner, Span, restore
 from cleaner import batch as batch_module
-from cleaner import cli as cli_module
 from cleaner.batch import Job, clean_job, read_input
 from cleaner.cli import app
 from cleaner.model import Category
 from cleaner.read import DecodePolicy, decode, detect_encoding, extract_html
 from cleaner.report import dumps
 
-pytestmark = pytest.mark.timeout(60)
+pytestmark = [pytest.mark.timeout(60), pytest.mark.usefixtures("shared_cleaner")]
 
 ONE = "The council met on Tuesday to discuss the budget for next year.\n"
 TWO = "Officials said the vote would take place in the spring, after a public hearing.\n"
@@ -52,24 +51,6 @@ GERMAN = (
 )
 # Short German that cp775 (Baltic) also reads without a blemish: "ü" becomes "Ř" there.
 GERMAN_SHORT = "Die Bürger sind grün.\n"
-
-
-_CLEANERS: dict[tuple[Any, ...], Any] = {}
-
-
-@pytest.fixture(autouse=True)
-def shared_cleaner(monkeypatch: pytest.MonkeyPatch) -> None:
-    """In-process runs share one ``Cleaner`` per rule set (they are immutable), to keep the
-    suite fast; the subprocess runs build their own."""
-    build = cli_module.build_cleaner
-
-    def cached(rules: Any, no_default_rules: bool, **options: Any) -> Any:
-        key = (tuple(rules or ()), no_default_rules, tuple(sorted(options.items())))
-        if key not in _CLEANERS:
-            _CLEANERS[key] = build(rules, no_default_rules, **options)
-        return _CLEANERS[key]
-
-    monkeypatch.setattr(cli_module, "build_cleaner", cached)
 
 
 # -- helpers ------------------------------------------------------------------------------------

@@ -27,32 +27,13 @@ import pytest
 from typer.testing import CliRunner
 
 from cleaner import batch as batch_module
-from cleaner import cli as cli_module
 from cleaner.cli import app
 
-pytestmark = pytest.mark.timeout(120)
+pytestmark = [pytest.mark.timeout(120), pytest.mark.usefixtures("shared_cleaner")]
 
 ONE = "The council met on Tuesday to discuss the budget for next year.\n"
 TWO = "Officials said the vote would take place in the spring, after a public hearing.\n"
 NOISE = "Sponsored message\n"
-
-
-_CLEANERS: dict[tuple[Any, ...], Any] = {}
-
-
-@pytest.fixture(autouse=True)
-def shared_cleaner(monkeypatch: pytest.MonkeyPatch) -> None:
-    """In-process runs share one ``Cleaner`` per rule set (they are immutable), to keep the
-    suite fast; the subprocess runs build their own."""
-    build = cli_module.build_cleaner
-
-    def cached(rules: Any, no_default_rules: bool, **options: Any) -> Any:
-        key = (tuple(rules or ()), no_default_rules, tuple(sorted(options.items())))
-        if key not in _CLEANERS:
-            _CLEANERS[key] = build(rules, no_default_rules, **options)
-        return _CLEANERS[key]
-
-    monkeypatch.setattr(cli_module, "build_cleaner", cached)
 
 
 # -- helpers ------------------------------------------------------------------------------------
