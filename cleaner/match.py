@@ -196,8 +196,8 @@ class Matching:
 
     def _scan_group(self, group: LineGroup, zone: range, clock: Clock, found: list[Candidate]) -> None:
         max_words = group.scope.max_words
-        for ln in self.lines:
-            if ln.blank or ln.index not in zone:
+        for ln in self.lines[zone.start : zone.stop]:  # zones are ranges of whole lines, step 1
+            if ln.blank:
                 continue
             if max_words is not None and self._word_count(ln) > max_words:
                 continue
