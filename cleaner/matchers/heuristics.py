@@ -358,12 +358,12 @@ def _stoplist_for(tokens: list[str], p: Mapping[str, Any]) -> frozenset[str]:
 
 
 def _line_classes(ctx: Context, p: Mapping[str, Any]) -> list[str]:
-    """jusText's context-free classes for each line: good, neargood, short, bad ('' if blank).
+    """Each line's class: text, short, bad, table ('' for a blank line).
 
-    Length is counted in characters and stop-word density against the stop list of the
-    document's language (the configured list with the highest density over the text).
-    Lines already removed count as bad. A short line that reads as a sentence (closing
-    punctuation, enough words and stop words) counts as near-good.
+    As jusText classes paragraphs: length in characters, and stop-word density against the
+    stop list of the document's language (the configured list holding most of its words).
+    A short line that reads as a sentence (closing punctuation, enough words and stop words)
+    counts as text. Lines already removed count as bad.
     """
     tokens = [[t.casefold() for t in _TOKEN.findall(ln.text)] for ln in ctx.lines]
     stop = _stoplist_for([t for toks in tokens for t in toks], p)
@@ -375,20 +375,15 @@ def _line_classes(ctx: Context, p: Mapping[str, Any]) -> list[str]:
         if not ctx.kept(ln.index) or not toks:
             out.append("bad")
             continue
-        density = sum(t in stop for t in toks) / len(toks)
-        size = len(ln.text.strip())
         if len(toks) >= 3 and sum(t.isdigit() for t in toks) >= p["table_digits"] * len(toks):
             out.append("table")
             continue
-        if size < p["length_low"]:
-            sentence = len(toks) >= p["sentence_words"] and _ends_sentence(ln.text)
-            out.append("neargood" if sentence and density >= p["stopwords_low"] else "short")
-        elif density >= p["stopwords_high"]:
-            out.append("good" if size > p["length_high"] else "neargood")
-        elif density >= p["stopwords_low"]:
-            out.append("neargood")
+        dense = sum(t in stop for t in toks) >= p["stopwords_low"] * len(toks)
+        if len(ln.text.strip()) < p["length_low"]:
+            sentence = dense and len(toks) >= p["sentence_words"] and _ends_sentence(ln.text)
+            out.append("text" if sentence else "short")
         else:
-            out.append("bad")
+            out.append("text" if dense else "bad")
     return out
 
 
@@ -398,9 +393,7 @@ def _line_classes(ctx: Context, p: Mapping[str, Any]) -> list[str]:
     params={
         "languages": (list, list(DEFAULT_LANGUAGES)),
         "length_low": (int, 70),
-        "length_high": (int, 200),
         "stopwords_low": (float, 0.25),
-        "stopwords_high": (float, 0.32),
         "sentence_words": (int, 4),
         "line_penalty": (int, 12),
         "inner_run": (int, 3),
