@@ -17,6 +17,7 @@ import regex
 from .lines import phrase_key
 from .matchers.heuristics import HEURISTICS, HeuristicSpec
 from .model import Zone
+from .prefilter import Prefilter, Requirement, anchored, required_literals
 from .schema import Extent, Kind, Rule, compile_pattern, expand_line_breaks
 
 DEFAULT_ZONE_LINES = 25
@@ -66,12 +67,46 @@ class LineGroup:
     # Each merged line rule on its own, to credit every rule that matches a line the
     # alternation found (an alternation reports only its first matching branch).
     line_each: list[regex.Pattern[str]] = field(default_factory=list)
+    # The prefilter: the unit whose lines may hold a match of a member with literals (None
+    # when no member has any), and the alternation of the members without literals, which
+    # is all that can match on the other lines (None when every member has literals).
+    line_unit: int | None = None
+    match_unit: int | None = None
+    line_free: regex.Pattern[str] | None = None
+    line_free_ids: list[int] = field(default_factory=list)
+    match_free: regex.Pattern[str] | None = None
+    # Which line members can only match at the start of a line (then ``match`` does the
+    # work of ``search`` in a fraction of the time), and whether all of them (or all the
+    # free ones) are.
+    line_anchored: list[bool] = field(default_factory=list)
+    all_anchored: bool = False
+    free_anchored: bool = False
 
-    def build(self) -> None:
-        """Compile the alternations from the members' alternatives."""
+    def build(self, prefilter: Prefilter | None = None) -> None:
+        """Compile the alternations from the members' alternatives.
+
+        With ``prefilter``, register the members' literals with it; a group rebuilt
+        without some members keeps its units, whose lines are then a superset.
+        """
         self.line_regex = _combine(self.line_alts) if self.line_alts else None
         self.line_each = [regex.compile(alt, regex.V0) for alt in self.line_alts]
         self.match_regex = _combine(self.match_alts) if self.match_alts else None
+        line_reqs = [required_literals(alt) for alt in self.line_alts]
+        match_reqs = [required_literals(alt) for alt in self.match_alts]
+        if prefilter is not None:
+            self.line_unit = _register(prefilter, line_reqs)
+            self.match_unit = _register(prefilter, match_reqs)
+        self.line_free_ids = [k for k, req in enumerate(line_reqs) if req is None or self.line_unit is None]
+        self.line_free = _combine(self.line_alts, self.line_free_ids) if self.line_free_ids else None
+        match_free = [k for k, req in enumerate(match_reqs) if req is None or self.match_unit is None]
+        self.match_free = _combine(self.match_alts, match_free) if match_free else None
+        self.line_anchored = [anchored(alt) for alt in self.line_alts]
+        self.all_anchored = all(self.line_anchored)
+        self.free_anchored = all(self.line_anchored[k] for k in self.line_free_ids)
+
+    @property
+    def empty(self) -> bool:
+        return not (self.whole or self.whole_exact or self.line_alts or self.match_alts)
 
     def without(self, ids: set[str]) -> LineGroup:
         """The group less the rules ``ids`` (skipped for one document), recompiled.
@@ -93,17 +128,23 @@ class LineGroup:
 
 @dataclass(frozen=True)
 class Solo:
-    """A rule matched on its own: span regexes, blocks and uncombinable line regexes."""
+    """A rule matched on its own: span regexes, blocks and uncombinable line regexes.
+
+    ``unit`` is its prefilter unit (the lines its pattern can match on), None when the
+    pattern has no literals.
+    """
 
     rule: Rule
     pattern: regex.Pattern[str] | None = None
     end: regex.Pattern[str] | None = None
+    unit: int | None = None
 
 
 @dataclass(frozen=True)
 class HeuristicEntry:
     rule: Rule
     spec: HeuristicSpec
+    unit: int | None = None  # prefilter unit of the literals it declares (``_literals``)
 
 
 @dataclass
@@ -115,6 +156,7 @@ class Plan:
     spans: list[Solo]
     blocks: list[Solo]
     heuristics: list[HeuristicEntry]  # sorted by rank, then rule order
+    prefilter: Prefilter
 
 
 def _alternative(rule: Rule, pattern: str) -> str | None:
@@ -141,13 +183,37 @@ def phrase_pattern(phrase: str) -> str:
     return f"{left}{body}{right}"
 
 
-def _combine(alternatives: Sequence[str]) -> regex.Pattern[str]:
-    parts = [f"(?P<r{i}>{alt})" for i, alt in enumerate(alternatives)]
-    return regex.compile("|".join(parts), regex.V0)
+def _combine(alternatives: Sequence[str], only: Sequence[int] | None = None) -> regex.Pattern[str]:
+    """One alternation of the alternatives (or of those numbered in ``only``), in order.
+
+    Each is a group named after its number, which ``lastgroup`` reports.
+    """
+    ids = range(len(alternatives)) if only is None else only
+    return regex.compile("|".join(f"(?P<r{i}>{alternatives[i]})" for i in ids), regex.V0)
 
 
-def compile_plan(rules: Iterable[Rule]) -> Plan:
+def _register(prefilter: Prefilter, reqs: Sequence[Requirement | None]) -> int | None:
+    """The unit of the members with literals, registered with all their literals."""
+    known = [req for req in reqs if req is not None]
+    return prefilter.add(frozenset().union(*known)) if known else None
+
+
+def solo_unit(prefilter: Prefilter, pattern: regex.Pattern[str] | None) -> int | None:
+    req = required_literals(pattern.pattern) if pattern is not None else None
+    return prefilter.add(req) if req is not None else None
+
+
+def compile_plan(
+    rules: Iterable[Rule], *, literal_prefilter: bool = True, pure_regex: bool | None = None
+) -> Plan:
+    """The plan for ``rules``.
+
+    ``pure_regex`` chooses the prefilter's engine (see ``prefilter``); without
+    ``literal_prefilter`` every regex runs on every line (the results are the same: the
+    tests compare the two).
+    """
     ordered = tuple(sorted(rules, key=lambda r: (-r.priority, r.order, r.id)))
+    prefilter = Prefilter(enabled=literal_prefilter)
     groups: dict[Scope, LineGroup] = {}
     solo_lines: list[Solo] = []
     spans: list[Solo] = []
@@ -172,7 +238,8 @@ def compile_plan(rules: Iterable[Rule]) -> Plan:
                 assert rule.pattern is not None
                 alt = _alternative(rule, rule.pattern)
             if alt is None:
-                solo_lines.append(Solo(rule, compile_pattern(rule.pattern or "", rule.ignore_case)))
+                pattern = compile_pattern(rule.pattern or "", rule.ignore_case)
+                solo_lines.append(Solo(rule, pattern, unit=solo_unit(prefilter, pattern)))
             elif rule.remove is Extent.MATCH:
                 group.match_rules.append(rule)
                 group.match_alts.append(alt)
@@ -181,28 +248,29 @@ def compile_plan(rules: Iterable[Rule]) -> Plan:
                 group.line_alts.append(alt)
         elif rule.kind is Kind.SPAN:
             assert rule.pattern is not None
-            spans.append(Solo(rule, compile_pattern(rule.pattern, rule.ignore_case)))
+            pattern = compile_pattern(rule.pattern, rule.ignore_case)
+            spans.append(Solo(rule, pattern, unit=solo_unit(prefilter, pattern)))
         elif rule.kind is Kind.BLOCK:
             assert rule.block_start is not None and rule.block_end is not None
-            blocks.append(
-                Solo(
-                    rule,
-                    compile_pattern(rule.block_start, rule.ignore_case),
-                    compile_pattern(rule.block_end, rule.ignore_case),
-                )
-            )
+            start = compile_pattern(rule.block_start, rule.ignore_case)
+            end = compile_pattern(rule.block_end, rule.ignore_case)
+            blocks.append(Solo(rule, start, end, unit=solo_unit(prefilter, start)))
         else:
             assert rule.heuristic is not None
-            heuristics.append(HeuristicEntry(rule, HEURISTICS[rule.heuristic]))
+            literals = rule.params.get("_literals")
+            unit = prefilter.add(literals) if literals else None
+            heuristics.append(HeuristicEntry(rule, HEURISTICS[rule.heuristic], unit))
     for group in groups.values():
-        group.build()
+        group.build(prefilter)
+    prefilter.build(pure=pure_regex)
     heuristics.sort(key=lambda h: (h.spec.rank, h.rule.order, h.rule.id))
     return Plan(
         rules=ordered,
         by_id={r.id: r for r in ordered},
-        line_groups=list(groups.values()),
+        line_groups=[g for g in groups.values() if not g.empty],
         solo_lines=solo_lines,
         spans=spans,
         blocks=blocks,
         heuristics=heuristics,
+        prefilter=prefilter,
     )

@@ -21,9 +21,9 @@ from urllib.parse import urlsplit
 import regex
 
 from .budget import Budget, Clock, DocumentTimeout, Tally
-from .compile import LineGroup, Plan, Scope, Solo
+from .compile import HeuristicEntry, LineGroup, Plan, Scope, Solo
 from .lines import Line, phrase_key
-from .matchers.heuristics import Context, HeuristicSpec
+from .matchers.heuristics import Context
 from .model import Zone
 from .resolve import Candidate
 from .schema import Extent, Rule
@@ -96,6 +96,8 @@ class Matching:
         self._keys: list[str | None] = [None] * n
         self._words: list[int | None] = [None] * n
         self._cluster = (0, 0)  # the last grapheme cluster found, for runs of matches inside it
+        # Per prefilter unit, the lines holding one of its literals: no other line can match.
+        self.candidates = self.plan.prefilter.scan(self.text, self.starts)
 
     # -- the run ----------------------------------------------------------------------
 
@@ -120,10 +122,10 @@ class Matching:
             if entry.spec.rank > 0:
                 break
             ranked_from += 1
-            out += self._heuristic(entry.rule, entry.spec)
+            out += self._heuristic(entry)
         self._mark(out)
         for entry in plan.heuristics[ranked_from:]:
-            found = self._heuristic(entry.rule, entry.spec)
+            found = self._heuristic(entry)
             out += found
             self._mark(found)
         return out
@@ -196,7 +198,13 @@ class Matching:
 
     def _scan_group(self, group: LineGroup, zone: range, clock: Clock, found: list[Candidate]) -> None:
         max_words = group.scope.max_words
-        for ln in self.lines[zone.start : zone.stop]:  # zones are ranges of whole lines, step 1
+        line_lines = self._unit_lines(group.line_unit)
+        match_lines = self._unit_lines(group.match_unit)
+        if group.whole or group.whole_exact or group.line_free is not None or group.match_free is not None:
+            lines = self.lines[zone.start : zone.stop]  # zones are ranges of whole lines, step 1
+        else:  # only lines holding a literal can match
+            lines = [self.lines[i] for i in sorted(line_lines | match_lines) if i in zone]
+        for ln in lines:
             if ln.blank:
                 continue
             if max_words is not None and self._word_count(ln) > max_words:
@@ -206,26 +214,60 @@ class Matching:
                 exact = phrase_key(ln.text, fold=False) if group.whole_exact else ""
                 for rule in (*group.whole.get(key, ()), *group.whole_exact.get(exact, ())):
                     self._emit(found, self._line_cand(ln.index, ln.index, rule))
-            if group.line_regex is not None:
+            if ln.index in line_lines:
+                members: Sequence[int] = range(len(group.line_rules))
+                self._line_rules(group, group.line_regex, group.all_anchored, members, ln, clock, found)
+            elif group.line_free is not None:
+                free = group.line_free_ids
+                self._line_rules(group, group.line_free, group.free_anchored, free, ln, clock, found)
+            pattern = group.match_regex if ln.index in match_lines else group.match_free
+            if pattern is not None:
                 try:
-                    m = group.line_regex.search(ln.text, timeout=clock.left())
-                    if m is not None and m.lastgroup is not None:
-                        hit = int(m.lastgroup[1:])
-                        self._emit(found, self._line_cand(ln.index, ln.index, group.line_rules[hit]))
-                        for k, each in enumerate(group.line_each):
-                            if k != hit and each.search(ln.text, timeout=clock.left()):
-                                self._emit(found, self._line_cand(ln.index, ln.index, group.line_rules[k]))
-                except TimeoutError:
-                    raise _GroupTimeout(group.line_rules, group.line_alts, ln.text, False) from None
-            if group.match_regex is not None:
-                try:
-                    for m in group.match_regex.finditer(ln.text, overlapped=True, timeout=clock.left()):
+                    for m in pattern.finditer(ln.text, overlapped=True, timeout=clock.left()):
                         if m.lastgroup is None or m.end() == m.start():
                             continue
                         rule = group.match_rules[int(m.lastgroup[1:])]
                         self._emit(found, self._match_cand(ln.start + m.start(), ln.start + m.end(), rule))
                 except TimeoutError:
                     raise _GroupTimeout(group.match_rules, group.match_alts, ln.text, True) from None
+
+    def _line_rules(
+        self,
+        group: LineGroup,
+        pattern: regex.Pattern[str] | None,
+        anchored: bool,
+        members: Iterable[int],
+        ln: Line,
+        clock: Clock,
+        found: list[Candidate],
+    ) -> None:
+        """Every member of ``members`` (the alternatives ``pattern`` combines) matching the line.
+
+        The alternation finds the member matching leftmost (the first of them on a tie),
+        which is credited first, then each other member is tried on its own. Patterns that
+        can only match at the start of the line are tried there alone.
+        """
+        if pattern is None:
+            return
+        text = ln.text
+        try:
+            find = pattern.match if anchored else pattern.search
+            m = find(text, timeout=clock.left())
+            if m is None or m.lastgroup is None:
+                return
+            hit = int(m.lastgroup[1:])
+            self._emit(found, self._line_cand(ln.index, ln.index, group.line_rules[hit]))
+            for k in members:
+                if k == hit:
+                    continue
+                each = group.line_each[k]
+                if (each.match if group.line_anchored[k] else each.search)(text, timeout=clock.left()):
+                    self._emit(found, self._line_cand(ln.index, ln.index, group.line_rules[k]))
+        except TimeoutError:
+            raise _GroupTimeout(group.line_rules, group.line_alts, ln.text, False) from None
+
+    def _unit_lines(self, unit: int | None) -> set[int] | frozenset[int]:
+        return self.candidates[unit] if unit is not None else frozenset()
 
     def _key(self, ln: Line) -> str:
         key = self._keys[ln.index]
@@ -258,7 +300,7 @@ class Matching:
         rule = solo.rule
         assert solo.pattern is not None
         zone = self._zone(rule.zone, rule.zone_lines)
-        for ln in self.lines:
+        for ln in self._solo_lines(solo):
             if ln.blank or ln.index not in zone or (rule.max_words and self._word_count(ln) > rule.max_words):
                 continue
             for m in solo.pattern.finditer(ln.text, timeout=clock.left()):
@@ -270,10 +312,18 @@ class Matching:
                     self._emit(found, self._line_cand(ln.index, ln.index, rule))
                     break
 
+    def _solo_lines(self, solo: Solo) -> Sequence[Line]:
+        """The lines the rule's pattern can match on: those holding its literals, if it has any."""
+        if solo.unit is None:
+            return self.lines
+        return [self.lines[i] for i in sorted(self.candidates[solo.unit])]
+
     def _scan_span(self, solo: Solo, clock: Clock, found: list[Candidate]) -> None:
         rule = solo.rule
         assert solo.pattern is not None
         zone = self._zone(rule.zone, rule.zone_lines)
+        if solo.unit is not None and not self.candidates[solo.unit]:
+            return  # none of the literals every match holds is in the text
         for m in solo.pattern.finditer(self.text, timeout=clock.left()):
             if m.end() == m.start():
                 continue
@@ -289,7 +339,7 @@ class Matching:
         rule = solo.rule
         assert solo.pattern is not None and solo.end is not None
         zone = self._zone(rule.zone, rule.zone_lines)
-        for ln in self.lines:
+        for ln in self._solo_lines(solo):
             if ln.blank or ln.index not in zone or not solo.pattern.search(ln.text, timeout=clock.left()):
                 continue
             for other in self.lines[ln.index + 1 : ln.index + rule.block_max_lines]:
@@ -299,11 +349,13 @@ class Matching:
 
     # -- heuristics ------------------------------------------------------------------------
 
-    def _heuristic(self, rule: Rule, spec: HeuristicSpec) -> list[Candidate]:
+    def _heuristic(self, entry: HeuristicEntry) -> list[Candidate]:
+        rule, spec = entry.rule, entry.spec
         if not self._applies(rule):
             return []
         zone = self._zone(rule.zone, rule.zone_lines)
         found: list[Candidate] = []
+        self.ctx.literal_lines = self.candidates[entry.unit] if entry.unit is not None else None
         for i in spec.func(self.ctx, rule.params):
             if i in zone:
                 self._emit(found, self._line_cand(i, i, rule))

@@ -491,3 +491,37 @@ def test_fast_grapheme_boundaries_agree_with_a_scan_from_the_line_start(text: st
         before = end
         expected = (before, before)
     assert grapheme_boundaries(text, starts, pos) == expected
+
+
+def test_case_folding_never_moves_a_word_boundary() -> None:
+    """page-lines folds a whole line and then splits it into words; that gives its words
+    folded one by one only while no character's folding holds both word and non-word
+    characters, or turns one kind into the other. It skips blank lines: whitespace is never
+    a word character."""
+    from cleaner.matchers.heuristics import _TOKEN
+
+    def is_word(c: str) -> bool:
+        return _TOKEN.fullmatch(c) is not None
+
+    for c in map(chr, range(0x110000)):
+        folded = c.casefold()
+        if folded != c:
+            assert {is_word(f) for f in folded} == {is_word(c)}, hex(ord(c))
+        if c.isspace():
+            assert not is_word(c), hex(ord(c))
+
+
+@SETTINGS
+@given(text=st.one_of(st.text(), odd_text, seed_like_document()))
+@example(text="İSTANBUL ΟΔΟΣ Straße ﬁne \u0345x A\u0301B 12\r\n\u2028 \x0b\n\n \t\r")
+def test_line_fields_and_folded_words_agree_with_the_line_text(text: str) -> None:
+    import re
+
+    from cleaner.lines import split_lines
+    from cleaner.matchers.heuristics import _TOKEN
+
+    for ln in split_lines(text):
+        assert ln.text == text[ln.start : ln.end]
+        assert ln.blank == (not ln.text.strip())
+        assert ln.words == len(re.findall(r"\w+", ln.text))
+        assert _TOKEN.findall(ln.text.casefold()) == [t.casefold() for t in _TOKEN.findall(ln.text)]

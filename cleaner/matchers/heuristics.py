@@ -12,13 +12,16 @@ Knowledge such as phrases reaches a heuristic only through its parameters.
 from __future__ import annotations
 
 import bisect
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections import Counter
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
+from itertools import chain
 from typing import Any
 
 import regex
 
 from ..lines import Line, normalise
+from ..prefilter import required_literals
 
 # Characters that close a sentence; quotes and brackets after them are looked through.
 _TERMINAL = ".!?…:;,。！？．"
@@ -33,6 +36,9 @@ class Context:
     lines: list[Line]
     removed_by: list[str | None]  # id of the rule that removed the whole line
     category_of: list[str | None]  # its category value
+    # The lines holding one of the running heuristic's literals (its prepared ``_literals``:
+    # a line without any cannot hit), or None when it declares none.
+    literal_lines: Collection[int] | None = None
 
     def kept(self, i: int) -> bool:
         return self.removed_by[i] is None
@@ -278,6 +284,7 @@ def _prepare_phrase_count(values: dict[str, Any]) -> dict[str, Any]:
     body = "|".join(regex.escape(a).replace(r"\ ", r"[^\S\r\n]+") for a in alternatives)
     values = dict(values)
     values["_pattern"] = regex.compile(rf"(?<!\w)(?:{body})(?!\w)", regex.IGNORECASE | regex.V0)
+    values["_literals"] = required_literals(values["_pattern"].pattern)
     if values["min_hits"] < 1:
         raise ValueError("min_hits must be at least 1")
     return values
@@ -292,11 +299,21 @@ def _prepare_phrase_count(values: dict[str, Any]) -> dict[str, Any]:
 )
 def phrase_count(ctx: Context, p: Mapping[str, Any]) -> Iterator[int]:
     pattern: regex.Pattern[str] = p["_pattern"]
-    # One scan of the whole text; each hit is filed under the line it starts in.
-    starts = [ln.start for ln in ctx.lines]
     hits: dict[int, set[str]] = {}
-    for m in pattern.finditer(ctx.text):
-        hits.setdefault(bisect.bisect_right(starts, m.start()) - 1, set()).add(normalise(m.group()))
+    if ctx.literal_lines is not None:
+        # Only lines holding a literal can hit; a phrase never spans lines, so scanning each
+        # of them finds what one scan of the whole text finds there.
+        for i in sorted(ctx.literal_lines):
+            ln = ctx.lines[i]
+            if ln.words < p["min_words"] or (p["max_words"] and ln.words > p["max_words"]):
+                continue  # would be dropped below whatever it holds
+            for m in pattern.finditer(ctx.text, ln.start, ln.end):
+                hits.setdefault(i, set()).add(normalise(m.group()))
+    else:
+        # One scan of the whole text; each hit is filed under the line it starts in.
+        starts = [ln.start for ln in ctx.lines]
+        for m in pattern.finditer(ctx.text):
+            hits.setdefault(bisect.bisect_right(starts, m.start()) - 1, set()).add(normalise(m.group()))
     for i, found in sorted(hits.items()):
         ln = ctx.lines[i]
         if len(found) < p["min_hits"] or ln.words < p["min_words"]:
@@ -344,15 +361,18 @@ def _load_stoplists(values: dict[str, Any]) -> dict[str, Any]:
     return values
 
 
-def _stoplist_for(tokens: list[str], p: Mapping[str, Any]) -> frozenset[str]:
-    """The configured stop list holding most of the document's words."""
+def _stoplist_for(tokens: Iterable[str], p: Mapping[str, Any]) -> frozenset[str]:
+    """The configured stop list holding most of the document's words (ties: the first listed)."""
     lists: list[frozenset[str]] = p["_stoplists"]
     index: dict[str, tuple[int, ...]] = p["_stop_index"]
     counts = [0] * len(lists)
-    for t in tokens:
-        for i in index.get(t, ()):
-            counts[i] += 1
-    if not tokens or not any(counts):
+    # Each distinct word is looked up once, with the number of times it occurs.
+    seen = Counter(tokens)
+    for word in seen.keys() & index.keys():
+        n = seen[word]
+        for i in index[word]:
+            counts[i] += n
+    if not any(counts):
         return frozenset()
     return lists[max(range(len(lists)), key=counts.__getitem__)]
 
@@ -365,22 +385,32 @@ def _line_classes(ctx: Context, p: Mapping[str, Any]) -> list[str]:
     A short line that reads as a sentence (closing punctuation, enough words and stop words)
     counts as text. Lines already removed count as bad.
     """
-    tokens = [[t.casefold() for t in _TOKEN.findall(ln.text)] for ln in ctx.lines]
-    stop = _stoplist_for([t for toks in tokens for t in toks], p)
+    # A line's tokens are its case-folded \w+ words. Folding the whole line gives the same
+    # list as folding each word (no character's folding turns a word character into anything
+    # else, or anything else into a word character), and a blank line has none (whitespace is
+    # no word character): tests/test_properties.py checks both on every code point.
+    find = _TOKEN.findall
+    tokens = [[] if ln.blank else find(ln.text.casefold()) for ln in ctx.lines]
+    stop = _stoplist_for(chain.from_iterable(tokens), p)
+    in_stop = stop.__contains__
+    removed_by = ctx.removed_by
+    table_digits, stopwords_low = p["table_digits"], p["stopwords_low"]
+    length_low, sentence_words = p["length_low"], p["sentence_words"]
     out: list[str] = []
     for ln, toks in zip(ctx.lines, tokens, strict=True):
         if ln.blank:
             out.append("")
             continue
-        if not ctx.kept(ln.index) or not toks:
+        if removed_by[ln.index] is not None or not toks:
             out.append("bad")
             continue
-        if len(toks) >= 3 and sum(t.isdigit() for t in toks) >= p["table_digits"] * len(toks):
+        n = len(toks)
+        if n >= 3 and sum(map(str.isdigit, toks)) >= table_digits * n:
             out.append("table")
             continue
-        dense = sum(t in stop for t in toks) >= p["stopwords_low"] * len(toks)
-        if len(ln.text.strip()) < p["length_low"]:
-            sentence = dense and len(toks) >= p["sentence_words"] and _ends_sentence(ln.text)
+        dense = sum(map(in_stop, toks)) >= stopwords_low * n
+        if len(ln.text.strip()) < length_low:
+            sentence = dense and n >= sentence_words and _ends_sentence(ln.text)
             out.append("text" if sentence else "short")
         else:
             out.append("text" if dense else "bad")
@@ -408,7 +438,8 @@ def _line_classes(ctx: Context, p: Mapping[str, Any]) -> list[str]:
 def page_lines(ctx: Context, p: Mapping[str, Any]) -> Iterator[int]:
     classes = _line_classes(ctx, p)
     # Lines the rules already removed are settled; the core is found among the rest.
-    content = [i for i, c in enumerate(classes) if c and ctx.kept(i)]
+    removed_by = ctx.removed_by
+    content = [i for i, c in enumerate(classes) if c and removed_by[i] is None]
     if len(content) < p["min_lines"]:
         return
     noise = [classes[i] in ("short", "bad") for i in content]
@@ -416,12 +447,13 @@ def page_lines(ctx: Context, p: Mapping[str, Any]) -> Iterator[int]:
         return
     # The core is the maximum-sum run of lines: text lines count their words, noise lines
     # their words plus a penalty per line (the role tags play in body-text extraction).
+    lines, penalty = ctx.lines, p["line_penalty"]
     best, best_lo, best_hi = 0, 0, -1
     total, lo = 0, 0
     for k, i in enumerate(content):
-        words = ctx.lines[i].words
         if classes[i] != "table":  # table rows neither make nor break the core
-            total += -(words + p["line_penalty"]) if noise[k] else words
+            words = lines[i].words
+            total += -(words + penalty) if noise[k] else words
         if total <= 0:
             total, lo = 0, k + 1
         elif total > best:

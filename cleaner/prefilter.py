@@ -1,0 +1,356 @@
+"""The literal prefilter: which lines a regex could match at all, found in one pass.
+
+Most rule patterns cannot match without some fixed text: ``Photo\\s*(?:by|credit)`` needs
+``photo``, ``(?:Getty|AP) Images`` needs ``getty images`` or ``ap images``. ``required_literals``
+works out such a set of literals for a pattern (any match holds at least one of them), and
+``Prefilter`` finds every literal of every rule in a document in one pass, so that the full
+regexes run only on the lines holding one of theirs. A line holding none of a pattern's
+literals cannot hold a match of it, so the results are the same as running every regex on
+every line; patterns without a usable literal run on every line, as before.
+
+Literals are compared case-folded, on text folded the same way: lower-case ASCII letters,
+digits, punctuation and spaces only. A fold that only ever merges characters keeps the test
+sound for case-sensitive patterns too (a folded match is a superset of the exact one). The
+characters that ``regex``'s case-insensitive matching equates with an ASCII letter but that
+``str.lower`` does not map to it (dotted and dotless i, long s) are folded by hand; a test
+checks that list against every code point.
+
+Two engines find the literals, with identical results: Aho–Corasick (``pyahocorasick``) when
+it is installed, else one ``str.find`` per literal. ``CLEANER_PURE_REGEX=1`` selects the
+second, so the two can be compared.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+import re
+import string
+from bisect import bisect_right
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from re import _constants as sre_c  # type: ignore[attr-defined]
+from re import _parser as sre_parse  # type: ignore[attr-defined]
+from typing import Any
+
+import regex
+
+try:  # the fast engine: optional, the results are the same without it
+    import ahocorasick as _ahocorasick
+except ImportError:  # pragma: no cover - exercised with CLEANER_PURE_REGEX=1 instead
+    _ahocorasick = None
+
+# A literal shorter than this is too common to be worth a prefilter (the pattern then runs on
+# every line), unless it is one of the rarer signs: "@", "/", "©", "|"...
+MIN_LITERAL = 2
+_COMMON_SIGNS = frozenset(" .,;:'\"-()!?")
+
+# Characters a literal may hold: no other code point case-folds onto these but the
+# letters listed in FOLD (checked by a test over every code point).
+CASELESS_SIGNS = "©®™’‘“”«»–—…•·€£"
+_SAFE = frozenset(string.ascii_letters + string.digits + string.punctuation + " " + CASELESS_SIGNS)
+# Code points that ``regex`` matches case-insensitively with an ASCII letter and that
+# ``str.lower`` leaves elsewhere. U+0130 is also the one code point whose lower case is two
+# characters long: mapping it first keeps the folded text as long as the original.
+FOLD = {0x130: "i", 0x131: "i", 0x17F: "s"}
+_FOLD_CHARS = frozenset(chr(c) for c in FOLD)
+
+# Pattern text that Python's ``re`` parser reads differently from ``regex``, or that only
+# ``regex`` knows: such a pattern gets no literals rather than wrong ones.
+_ESCAPE = re.compile(r"\\(?:[pP](?:\{[^}]*\}|[A-Za-z])|.)", re.DOTALL)
+_KNOWN_ESCAPES = frozenset("dDwWsSbBAZntrfvx0123456789") | frozenset(string.punctuation) | {" "}
+_QUANTIFIER = re.compile(r"\{\d*(?:,\d*)?\}")
+_POSIX_CLASS = re.compile(r"\[[^\]]*\[:")
+
+
+def fold(text: str) -> str:
+    """The folded text literals are looked for in: as long as ``text``, offset for offset."""
+    if not text.isascii() and any(c in text for c in _FOLD_CHARS):
+        text = text.translate(FOLD)
+    return text.lower()
+
+
+def _for_re(pattern: str) -> str | None:
+    """``pattern`` as Python's ``re`` parser reads it alike (for the literals), or None.
+
+    A Unicode property (``\\p{Lu}``) stands for one character of no fixed value, as a
+    non-ASCII escape does; anything else ``re`` would read otherwise than ``regex`` gives None.
+    """
+    out: list[str] = []
+    pos = 0
+    for m in _ESCAPE.finditer(pattern):
+        escape = m.group()
+        if escape[1] in "pP":
+            out.append(pattern[pos : m.start()] + r"\x01")
+            pos = m.end()
+        elif escape[1] not in _KNOWN_ESCAPES:
+            return None
+    out.append(pattern[pos:])
+    plain = "".join(out)
+    unescaped = _ESCAPE.sub("", plain)
+    if _POSIX_CLASS.search(unescaped) or "(?|" in unescaped or "[[" in unescaped:
+        return None  # POSIX classes, branch reset, nested sets
+    # A brace that is not a counted repeat is a fuzzy constraint to ``regex``, a literal to ``re``.
+    if not all(_QUANTIFIER.match(unescaped, i) for i, c in enumerate(unescaped) if c == "{"):
+        return None
+    return plain
+
+
+Requirement = frozenset[str]
+
+# Not a literal but "a decimal digit" (``\\d``, ``[0-9]``): a line needs one to match. The
+# NUL keeps it apart from every real literal, which holds only _SAFE characters.
+DIGIT = "\x00d"
+_DIGIT_LINE = regex.compile(r"\d[^\r\n]*", regex.V0)  # one hit a line: its first digit on
+
+
+def _digits_only(items: Sequence[tuple[Any, Any]]) -> bool:
+    """Whether a character set holds decimal digits only (so a match of it is a digit)."""
+    for kind, value in items:
+        if kind is sre_c.CATEGORY:
+            if value is not sre_c.CATEGORY_DIGIT:
+                return False
+        elif kind is sre_c.RANGE:
+            if not (ord("0") <= value[0] <= value[1] <= ord("9")):
+                return False
+        elif kind is sre_c.LITERAL:
+            if not chr(value).isdigit() or not chr(value).isascii():
+                return False
+        else:
+            return False
+    return True
+
+
+def _better(a: Requirement, b: Requirement) -> bool:
+    """Whether requirement ``a`` filters better than ``b``: usable, longer shortest literal, fewer."""
+    return _rank(a) > _rank(b)
+
+
+def _rank(req: Requirement) -> tuple[bool, int, int]:
+    return all(map(_usable, req)), min(map(_weight, req)), -len(req)
+
+
+# Words on nearly every line of prose: as literals they filter little, so another literal of
+# the same pattern is preferred (a pattern with no other keeps them: they are still sound).
+_COMMON_TEXT = """the and for are but not you all any can had her was one our out has his how its may new
+    now see two who did get let say she too use with this that have from they will your what
+    when make like time just know take into year them some could than then only come over also
+    back after first well even want because these give most their there would about which
+    der die das und ist ein eine nicht mit von den dem sie auf les des une est pour que qui
+    dans par sur pas plus los las una por para con del que como más"""
+_COMMON_WORDS = frozenset(_COMMON_TEXT.split())
+
+
+def _weight(literal: str) -> int:
+    if literal == DIGIT or literal in _COMMON_WORDS:
+        return 1
+    return len(literal)
+
+
+def _sequence(items: Iterable[tuple[Any, Any]]) -> Requirement | None:
+    """What a concatenation needs: the best of its parts' requirements and literal runs."""
+    best: Requirement | None = None
+    run: list[str] = []
+
+    def take(req: Requirement | None) -> None:
+        nonlocal best
+        if req and (best is None or _better(req, best)):
+            best = req
+
+    def flush() -> None:
+        if run:
+            take(frozenset({"".join(run)}))
+            run.clear()
+
+    for op, av in items:
+        if op is sre_c.IN:
+            # A set of one letter in both cases ([Pp]) is that letter to the folded text.
+            chars = {chr(code).lower() for kind, code in av if kind is sre_c.LITERAL}
+            if len(chars) == 1 and all(kind is sre_c.LITERAL for kind, _ in av):
+                op, av = sre_c.LITERAL, ord(chars.pop())
+        if op is sre_c.LITERAL:
+            c = chr(av)
+            if c in _SAFE:
+                run.append(c.lower())
+                continue
+            flush()
+            continue
+        flush()
+        take(_item(op, av))
+    flush()
+    return best
+
+
+def _item(op: Any, av: Any) -> Requirement | None:
+    if op is sre_c.IN:
+        return frozenset({DIGIT}) if _digits_only(av) else None
+    if op is sre_c.SUBPATTERN:
+        return _sequence(av[-1])
+    if op is sre_c.ATOMIC_GROUP:
+        return _sequence(av)
+    if op in (sre_c.MAX_REPEAT, sre_c.MIN_REPEAT, sre_c.POSSESSIVE_REPEAT):
+        low, _high, body = av
+        return _sequence(body) if low >= 1 else None
+    if op is sre_c.BRANCH:
+        union: set[str] = set()
+        for branch in av[1]:
+            req = _sequence(branch)
+            if req is None:
+                return None
+            union |= req
+        # A literal holding another of the set adds nothing: "credit" where "redit" is.
+        return frozenset(a for a in union if not any(b != a and b in a for b in union))
+    if op is sre_c.ASSERT:
+        # A lookaround that must hold looks at text of the same line (or document) too.
+        return _sequence(av[1])
+    return None  # sets, classes, anchors, negative lookarounds, back-references: no fixed text
+
+
+@functools.lru_cache(maxsize=1024)
+def _parse(pattern: str) -> Any:
+    """``pattern`` parsed by ``re``'s parser (see ``_for_re``), or None."""
+    plain = _for_re(pattern)
+    if plain is None:
+        return None
+    try:
+        return sre_parse.parse(plain, 0)
+    except Exception:  # syntax only ``regex`` reads (or nothing reads)
+        return None
+
+
+def required_literals(pattern: str) -> Requirement | None:
+    """Folded literals of which every match of ``pattern`` holds one, or None when unknown.
+
+    None also when the best set has a literal too common to filter anything.
+    """
+    parsed = _parse(pattern)
+    if parsed is None:
+        return None
+    req = _sequence(parsed)
+    if req is None or not all(map(_usable, req)):
+        return None
+    return req
+
+
+def _usable(literal: str) -> bool:
+    if literal == DIGIT or len(literal) >= MIN_LITERAL:
+        return True
+    return not (literal.isalnum() or literal in _COMMON_SIGNS)
+
+
+def anchored(pattern: str) -> bool:
+    """Whether every match of ``pattern`` starts at the start of the string (a leading ``^``
+    or ``\\A`` on every branch, no multi-line mode), so ``match`` finds what ``search`` finds."""
+    parsed = _parse(pattern)
+    if parsed is None or parsed.state.flags & re.MULTILINE:
+        return False
+    return _starts_anchored(list(parsed))
+
+
+def _starts_anchored(items: Sequence[tuple[Any, Any]]) -> bool:
+    if not items:
+        return False
+    op, av = items[0]
+    if op is sre_c.AT:
+        return av in (sre_c.AT_BEGINNING, sre_c.AT_BEGINNING_STRING)
+    if op is sre_c.SUBPATTERN:
+        _group, add_flags, _del_flags, body = av
+        return not add_flags & re.MULTILINE and _starts_anchored(list(body))
+    if op is sre_c.ATOMIC_GROUP:
+        return _starts_anchored(list(av))
+    if op is sre_c.BRANCH:
+        return all(_starts_anchored(list(branch)) for branch in av[1])
+    return False
+
+
+def pure_regex() -> bool:
+    """Whether the environment asks for the pure-``regex`` path (no Aho–Corasick)."""
+    return os.environ.get("CLEANER_PURE_REGEX", "") not in ("", "0") or _ahocorasick is None
+
+
+@dataclass
+class Prefilter:
+    """Every unit's literals, and one scan per document that finds the lines holding them.
+
+    A unit is anything that runs a regex over lines (a merged group, a rule on its own); it
+    is registered with its requirement and gets back a number. ``scan`` returns, for each
+    unit, the set of lines holding one of its literals.
+    """
+
+    enabled: bool = True  # when not, nothing is registered: every pattern runs on every line
+    literals: list[str] = field(default_factory=list, repr=False)
+    units_of: list[list[int]] = field(default_factory=list, repr=False)  # literal -> units needing it
+    n_units: int = 0
+    engine: str = "find"
+    _ids: dict[str, int] = field(default_factory=dict, repr=False)
+    _automaton: Any = field(default=None, repr=False)
+
+    def add(self, req: Requirement) -> int | None:
+        """Register a unit needing one of ``req``: its number, or None when disabled."""
+        if not self.enabled:
+            return None
+        unit = self.n_units
+        self.n_units += 1
+        for lit in sorted(req):
+            k = self._ids.get(lit)
+            if k is None:
+                k = self._ids[lit] = len(self.literals)
+                self.literals.append(lit)
+                self.units_of.append([])
+            self.units_of[k].append(unit)
+        return unit
+
+    def build(self, *, pure: bool | None = None) -> None:
+        pure = pure_regex() if pure is None else pure
+        self._automaton = None
+        self.engine = "find"
+        if pure or not any(lit != DIGIT for lit in self.literals):
+            return
+        assert _ahocorasick is not None
+        automaton = _ahocorasick.Automaton()
+        for k, lit in enumerate(self.literals):
+            if lit != DIGIT:
+                automaton.add_word(lit, (k, len(lit)))
+        automaton.make_automaton()
+        self._automaton = automaton
+        self.engine = "aho-corasick"
+
+    def scan(self, text: str, starts: Sequence[int]) -> list[set[int]]:
+        """For each unit, the indices of the lines (starting at ``starts``) holding its literals."""
+        found: list[set[int]] = [set() for _ in range(self.n_units)]
+        if not self.literals or not text:
+            return found
+        folded = fold(text)
+        for k, lines in self._lines_per_literal(folded, starts):
+            for unit in self.units_of[k]:
+                found[unit] |= lines
+        digit = self._ids.get(DIGIT)
+        if digit is not None:
+            lines = {bisect_right(starts, m.start()) - 1 for m in _DIGIT_LINE.finditer(text)}
+            for unit in self.units_of[digit]:
+                found[unit] |= lines
+        return found
+
+    def _lines_per_literal(self, folded: str, starts: Sequence[int]) -> Iterable[tuple[int, set[int]]]:
+        n = len(starts)
+        if self._automaton is not None:
+            per: dict[int, set[int]] = {}
+            for end, (k, length) in self._automaton.iter(folded):
+                per.setdefault(k, set()).add(bisect_right(starts, end - length + 1) - 1)
+            return per.items()
+        out: list[tuple[int, set[int]]] = []
+        for k, lit in enumerate(self.literals):
+            if lit == DIGIT:
+                continue
+            i = folded.find(lit)
+            if i < 0:
+                continue
+            lines: set[int] = set()
+            while i >= 0:
+                line = bisect_right(starts, i) - 1
+                lines.add(line)
+                if line + 1 >= n:
+                    break
+                i = folded.find(lit, starts[line + 1])
+            out.append((k, lines))
+        return out

@@ -1,0 +1,220 @@
+"""The literal prefilter: its literals are sound, its two engines agree, and it changes no result."""
+
+from __future__ import annotations
+
+import functools
+import glob
+import os
+import string
+
+import pytest
+import regex
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from cleaner import Cleaner
+from cleaner.compile import compile_plan
+from cleaner.lines import split_lines
+from cleaner.prefilter import (
+    CASELESS_SIGNS,
+    DIGIT,
+    FOLD,
+    Prefilter,
+    anchored,
+    fold,
+    required_literals,
+)
+
+BENCH = os.path.join(os.path.dirname(__file__), "..", "..", "shared", "bench", "aeb-dev")
+ALL_CODE_POINTS = "".join(chr(c) for c in range(0x110000) if not 0xD800 <= c < 0xE000)
+
+
+# -- the fold -------------------------------------------------------------------------------
+
+
+def test_fold_keeps_every_offset() -> None:
+    assert len(fold(ALL_CODE_POINTS)) == len(ALL_CODE_POINTS)
+
+
+def test_every_code_point_regex_equates_with_an_ascii_letter_folds_to_it() -> None:
+    """The fold is sound only if no code point matches an ASCII letter case-insensitively
+    in ``regex`` without folding to that letter (Kelvin sign, long s, dotless i...)."""
+    folded = fold(ALL_CODE_POINTS)
+    for letter in string.ascii_lowercase:
+        for m in regex.finditer(f"(?i){letter}", ALL_CODE_POINTS, regex.V0):
+            assert folded[m.start()] == letter, (hex(ord(m.group())), letter)
+    assert {chr(c) for c in FOLD} <= set(ALL_CODE_POINTS)
+
+
+def test_the_caseless_signs_match_only_themselves() -> None:
+    for sign in CASELESS_SIGNS + string.digits + string.punctuation:
+        hits = {m.group() for m in regex.finditer(f"(?i){regex.escape(sign)}", ALL_CODE_POINTS, regex.V0)}
+        assert hits == {sign}
+        assert fold(sign) == sign
+
+
+# -- literals ---------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("pattern", "expected"),
+    [
+        (r"Photo\s*(?:by|credit)", {"photo"}),
+        (r"(?i:^\W*(?:Getty|AP)\s+Images)", {"images"}),
+        (r"(?:Getty Images|Reuters)", {"getty images", "reuters"}),
+        (r"^[Pp]hoto:", {"photo:"}),
+        (r"^\s*(?:\d{1,2}:)?\d{1,2}:\d{2}\s*$", {DIGIT}),
+        (r"^\p{Lu}\w+ is a (?:writer|reporter)\b", {" is a "}),
+        (r"(?=[^\n]*\bupdated\b)\w+", {"updated"}),
+        (r"(?:credit|redit)s?", {"redit"}),
+        (r"^\s*[\w.+-]+@[\w-]+\s*$", {"@"}),
+        (r"©\s*\d{4}", {"©"}),
+    ],
+)
+def test_required_literals(pattern: str, expected: set[str]) -> None:
+    assert required_literals(pattern) == expected
+
+
+@pytest.mark.parametrize(
+    "pattern",
+    [
+        r"^\W*$",  # no fixed text at all
+        r"(?:photo)?\s*credit?",  # "credi" would do... but "photo" is optional and "t" too
+        r"(?:share|x|on)+",  # one branch is a single letter
+        r"(?!photo)\w+",  # a negative lookahead needs nothing
+        r"(?:photo){e<=1}",  # fuzzy matching: "regex" syntax that "re" reads as a literal
+        r"[[:alpha:]]+ by",  # a POSIX class
+        r"\L<words> by",  # a named list
+        r"(?|(a)|(b)) photo",  # branch reset
+        r"\m photographer",  # unknown to re: given up rather than guessed
+    ],
+)
+def test_patterns_without_usable_literals(pattern: str) -> None:
+    req = required_literals(pattern)
+    if pattern.startswith("(?:photo)?"):
+        assert req is None or all(lit in "credi" for lit in req)
+    else:
+        assert req is None
+
+
+def test_anchored() -> None:
+    assert anchored(r"^\s*By\s+\w+")
+    assert anchored(r"(?i:^(?:a|b)c)|(?:^d)")
+    assert anchored(r"\Aphoto")
+    assert not anchored(r"(?m)^photo")
+    assert not anchored(r"photo|^credit")
+    assert not anchored(r"\s*^photo")
+
+
+def test_every_default_rules_examples_hold_its_literals() -> None:
+    """What a rule's own examples to remove show: where its pattern matches, the literals are."""
+    cleaner = Cleaner()
+    for rule in cleaner.rules:
+        pattern = rule.pattern
+        if pattern is None:
+            continue
+        req = required_literals(pattern)
+        if req is None:
+            continue
+        compiled = regex.compile(pattern, regex.V0 | (regex.IGNORECASE if rule.ignore_case else 0))
+        for example in rule.examples_remove:
+            for line in example.text.splitlines():
+                if compiled.search(line):
+                    assert any(lit == DIGIT or lit in fold(line) for lit in req), (rule.id, line)
+
+
+# -- the engines ----------------------------------------------------------------------------
+
+_PIECES = ["Photo", "PHOTO", "photo:", "Getty", " Images", "ſ", "İ", "ı", "K", "\n", "\r\n", "©", "1", "x"]
+
+
+@settings(max_examples=200, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.one_of(st.sampled_from(_PIECES), st.text(max_size=4)), max_size=40))
+def test_both_engines_find_the_same_lines(parts: list[str]) -> None:
+    text = "".join(parts)
+    starts = [ln.start for ln in split_lines(text)]
+    engines = []
+    for pure in (False, True):
+        pf = Prefilter()
+        pf.add(frozenset({"photo", "getty images", "©"}))
+        pf.add(frozenset({"images", DIGIT}))
+        pf.add(frozenset({"sk", "ii"}))
+        pf.build(pure=pure)
+        engines.append(pf.scan(text, starts))
+    assert engines[0] == engines[1]
+    # and each line found really holds a literal (or a digit)
+    lines = split_lines(text)
+    for i in engines[0][0]:
+        assert any(lit in fold(lines[i].text) for lit in ("photo", "getty images", "©"))
+
+
+# -- the results ----------------------------------------------------------------------------
+
+
+def _outcome(cleaner: Cleaner, text: str) -> tuple[str, list[tuple[int, int, str]]]:
+    result = cleaner.clean(text)
+    return result.text, [(s.start, s.end, s.rule) for s in result.spans]
+
+
+@functools.cache
+def cleaners() -> tuple[Cleaner, Cleaner, Cleaner]:
+    """The default rules with the Aho–Corasick engine, with the pure path, and unfiltered."""
+    fast, pure, plain = Cleaner(), Cleaner(), Cleaner()
+    pure.plan = compile_plan(pure.rules, pure_regex=True)
+    plain.plan = compile_plan(plain.rules, literal_prefilter=False)
+    return fast, pure, plain
+
+
+def test_the_three_plans_are_what_they_say() -> None:
+    fast, pure, plain = cleaners()
+    assert fast.plan.prefilter.engine == "aho-corasick"
+    assert pure.plan.prefilter.engine == "find"
+    assert fast.plan.prefilter.n_units > 20
+    assert plain.plan.prefilter.n_units == 0
+
+
+PAGES = sorted(glob.glob(os.path.join(BENCH, "*.page.txt")))
+
+
+@pytest.mark.skipif(not PAGES, reason="the development pages are not here")
+def test_the_prefilter_changes_nothing_on_the_development_pages() -> None:
+    fast, pure, plain = cleaners()
+    for path in PAGES:
+        with open(path, encoding="utf-8") as f:
+            text = f.read()
+        expected = _outcome(plain, text)
+        assert _outcome(fast, text) == expected, path
+        assert _outcome(pure, text) == expected, path
+
+
+_NOISE = [
+    "Photo: AP",
+    "(AP Photo/Jane Doe)",
+    "Share this article",
+    "By JANE DOE",
+    "Updated 10:42 a.m.",
+    "© 2024 Example News",
+    "Click here to donate today",
+    "Sign up for our newsletter",
+    "Read more: A story",
+    "12:03",
+    "jane@example.org",
+    "Getty Images",
+    "PHOTOGRAPH BY İNCE",
+    "ſhare thiſ",
+]
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    st.lists(
+        st.one_of(st.sampled_from(_NOISE), st.text(max_size=30), st.sampled_from(["", " ", "\t"])),
+        max_size=25,
+    )
+)
+def test_the_prefilter_changes_nothing_on_any_text(lines: list[str]) -> None:
+    fast, pure, plain = cleaners()
+    text = "\n".join(lines)
+    expected = _outcome(plain, text)
+    assert _outcome(fast, text) == expected
+    assert _outcome(pure, text) == expected
