@@ -18,6 +18,7 @@ from rich.console import Console
 from rich.table import Table
 
 from . import batch
+from .compile import prefilter_of
 from .errors import DocumentError, RuleFileError, UsageError, WriteError
 from .pipeline import DEFAULT_DOC_TIMEOUT, DEFAULT_MAX_REMOVED_FRACTION, DEFAULT_MAX_SPANS, Cleaner
 from .read import DEFAULT_MIN_CONFIDENCE, ENCODING_ERRORS, DecodePolicy, decode
@@ -678,15 +679,34 @@ def explain(
 
 
 @rules_app.command("list")
-def rules_list(rules: RulesOpt = None, no_default_rules: NoDefaultsOpt = False) -> None:
+def rules_list(
+    rules: RulesOpt = None,
+    no_default_rules: NoDefaultsOpt = False,
+    prefilter: Annotated[
+        bool,
+        typer.Option(
+            "--prefilter",
+            help="Instead of the description, show the literals the prefilter looks for before "
+            "running each rule ('every line': it has none, so it runs on every line of its zone).",
+        ),
+    ] = False,
+) -> None:
     """List every loaded rule: id, category, matcher, zone, file and description."""
     cleaner = build_cleaner(rules, no_default_rules)
     table = Table(title=f"{len(cleaner.rules)} rules")
-    for col in ("id", "category", "matcher", "zone", "file", "description"):
+    last = "prefilter" if prefilter else "description"
+    for col in ("id", "category", "matcher", "zone", "file", last):
         table.add_column(col, overflow="fold")
     for r in sorted(cleaner.rules, key=lambda r: r.id):
         matcher = r.kind.value + (f" {r.heuristic}" if r.heuristic else "")
-        table.add_row(r.id, r.category.value, matcher, r.zone.value, r.file, r.description)
+        table.add_row(
+            r.id,
+            r.category.value,
+            matcher,
+            r.zone.value,
+            r.file,
+            prefilter_of(r) if prefilter else r.description,
+        )
     out.print(table)
 
 

@@ -17,7 +17,7 @@ import regex
 from .lines import phrase_key
 from .matchers.heuristics import HEURISTICS, HeuristicSpec
 from .model import Zone
-from .prefilter import Prefilter, Requirement, anchored, required_literals
+from .prefilter import DIGIT, Prefilter, Requirement, anchored, required_literals
 from .schema import Extent, Kind, Rule, compile_pattern, expand_line_breaks
 
 DEFAULT_ZONE_LINES = 25
@@ -201,6 +201,31 @@ def _register(prefilter: Prefilter, reqs: Sequence[Requirement | None]) -> int |
 def solo_unit(prefilter: Prefilter, pattern: regex.Pattern[str] | None) -> int | None:
     req = required_literals(pattern.pattern) if pattern is not None else None
     return prefilter.add(req) if req is not None else None
+
+
+def prefilter_of(rule: Rule) -> str:
+    """What the prefilter looks for before running ``rule``, in words (``rules list --prefilter``)."""
+    if rule.kind is Kind.PHRASES and rule.whole_line:
+        return "whole-line lookup"
+    if rule.kind is Kind.PHRASES:
+        pattern: str | None = "|".join(phrase_pattern(p) for p in rule.phrases)
+    elif rule.kind is Kind.BLOCK:
+        pattern = rule.block_start
+    elif rule.kind is Kind.HEURISTIC:
+        literals = rule.params.get("_literals")
+        if literals is None:
+            return "every line" if "_literals" in rule.params else "-"
+        return _literal_list(literals)
+    else:
+        pattern = rule.pattern
+    req = required_literals(expand_line_breaks(pattern or ""))
+    return "every line" if req is None else _literal_list(req)
+
+
+def _literal_list(req: Requirement, shown: int = 6) -> str:
+    words = sorted(("a digit" if lit == DIGIT else repr(lit)) for lit in req)
+    more = f" +{len(words) - shown}" if len(words) > shown else ""
+    return ", ".join(words[:shown]) + more
 
 
 def compile_plan(

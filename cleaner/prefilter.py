@@ -142,9 +142,13 @@ _COMMON_WORDS = frozenset(_COMMON_TEXT.split())
 
 
 def _weight(literal: str) -> int:
-    if literal == DIGIT or literal in _COMMON_WORDS:
+    """How well a literal filters: by its length; a common word like a single sign, a digit
+    (found on many more lines than any one sign) least."""
+    if literal == DIGIT:
         return 1
-    return len(literal)
+    if literal in _COMMON_WORDS:
+        return 2
+    return 2 * len(literal)
 
 
 def _sequence(items: Iterable[tuple[Any, Any]]) -> Requirement | None:

@@ -360,6 +360,36 @@ def test_rules_list_with_user_rules_only(tmp_path: Path) -> None:
     assert "donation.appeal" not in proc.stdout
 
 
+def test_rules_list_prefilter_shows_what_each_rule_needs_on_a_line(tmp_path: Path) -> None:
+    rules = tmp_path / "p.toml"
+    rules.write_text(
+        """
+[[rule]]
+id = "user.photo"
+category = "credit"
+description = "Photo lines."
+line = '^Photo\\s+by\\s+\\w+$'
+examples.remove = ["Photo by Jane"]
+examples.keep = ["A photo of Jane"]
+
+[[rule]]
+id = "user.dashes"
+category = "boilerplate"
+description = "Rows of dashes."
+line = '^\\W+$'
+examples.remove = ["-----"]
+examples.keep = ["Text"]
+""",
+        encoding="utf-8",
+    )
+    proc = run("rules", "list", "--prefilter", "--no-default-rules", "--rules", rules)
+    assert proc.returncode == 0, proc.stderr
+    rows = {ln.split()[1]: ln for ln in proc.stdout.splitlines() if "user." in ln}
+    assert "'photo'" in rows["user.photo"]
+    assert "every line" in rows["user.dashes"]
+    assert "Photo lines." not in proc.stdout  # the column replaces the description
+
+
 def test_rules_test_passes_on_the_defaults() -> None:
     proc = run("rules", "test")
     assert proc.returncode == 0, proc.stdout + proc.stderr
