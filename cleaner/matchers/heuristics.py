@@ -12,6 +12,7 @@ Knowledge such as phrases reaches a heuristic only through its parameters.
 from __future__ import annotations
 
 import bisect
+import unicodedata
 from collections import Counter
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
@@ -377,8 +378,15 @@ def _stoplist_for(tokens: Iterable[str], p: Mapping[str, Any]) -> frozenset[str]
     return lists[max(range(len(lists)), key=counts.__getitem__)]
 
 
+def _invisible(text: str) -> bool:
+    """Whether a line shows nothing: whitespace and format characters only (zero-width
+    spaces and joiners, soft hyphens, byte-order marks), as editors leave between paragraphs."""
+    return all(c.isspace() or unicodedata.category(c) == "Cf" for c in text)
+
+
 def _line_classes(ctx: Context, p: Mapping[str, Any]) -> list[str]:
-    """Each line's class: text, short, bad, table ('' for a blank line).
+    """Each line's class: text, short, bad, table, void (it shows nothing: like a blank
+    line, it neither makes nor breaks the core) or '' for a blank line.
 
     As jusText classes paragraphs: length in characters, and stop-word density against the
     stop list of the document's language (the configured list holding most of its words).
@@ -401,8 +409,11 @@ def _line_classes(ctx: Context, p: Mapping[str, Any]) -> list[str]:
         if ln.blank:
             out.append("")
             continue
-        if removed_by[ln.index] is not None or not toks:
+        if removed_by[ln.index] is not None:
             out.append("bad")
+            continue
+        if not toks:
+            out.append("void" if _invisible(ln.text) else "bad")
             continue
         n = len(toks)
         if n >= 3 and sum(map(str.isdigit, toks)) >= table_digits * n:
@@ -439,7 +450,7 @@ def page_lines(ctx: Context, p: Mapping[str, Any]) -> Iterator[int]:
     classes = _line_classes(ctx, p)
     # Lines the rules already removed are settled; the core is found among the rest.
     removed_by = ctx.removed_by
-    content = [i for i, c in enumerate(classes) if c and removed_by[i] is None]
+    content = [i for i, c in enumerate(classes) if c and c != "void" and removed_by[i] is None]
     if len(content) < p["min_lines"]:
         return
     noise = [classes[i] in ("short", "bad") for i in content]
@@ -460,13 +471,20 @@ def page_lines(ctx: Context, p: Mapping[str, Any]) -> Iterator[int]:
             best, best_lo, best_hi = total, lo, k
     if best_hi < 0:
         return
+    out: list[int] = []
     run: list[int] = []
     for k, i in enumerate(content):
         if k < best_lo or k > best_hi:
-            yield i
+            out.append(i)
         elif noise[k]:
             run.append(i)
         else:
             if len(run) >= p["inner_run"]:
-                yield from run
+                out += run
             run = []
+    # Lines that show nothing go with what is around them: outside the core, not inside it.
+    first, last = content[best_lo], content[best_hi]
+    out += (
+        i for i, c in enumerate(classes) if c == "void" and removed_by[i] is None and not first < i < last
+    )
+    yield from sorted(out)

@@ -1,0 +1,57 @@
+"""The page-lines heuristic on whole-page text: the article core, and lines that show nothing."""
+
+from __future__ import annotations
+
+from cleaner import Cleaner
+
+# Invented section names and teasers, so that no phrase rule takes them before page-lines.
+MENU = [
+    "Weekend Reads", "Family & Education", "In Pictures", "Reality Check", "Northern Rail",
+    "Town Hall Live", "Our Favourite Walks", "Bridge Watch", "Harbour Notes", "Valley Voices",
+]  # fmt: skip
+FOOTER = [
+    "Council budget under pressure", "Flood warnings issued across the north", "Train strike called off",
+    "The village that built its own broadband", "Dog show winners announced", "School meals price rise",
+    "New cycle path opens by the canal", "Leisure centre reopens after refit",
+]  # fmt: skip
+# Short paragraphs (ten words): one noise line between two of them would outweigh either.
+PARAGRAPHS = [f"In part {n} the council said it would open it soon." for n in range(1, 13)]
+ZWSP = "\u200b"
+
+
+def page(separator: str) -> str:
+    body = f"\n{separator}\n".join(PARAGRAPHS)
+    return "\n".join([*MENU, separator, body, separator, *FOOTER]) + "\n"
+
+
+def removed_by_page_lines(text: str) -> str:
+    result = Cleaner().clean(text)
+    return "".join(text[s.start : s.end] for s in result.spans if s.rule == "boilerplate.page-lines")
+
+
+def test_the_core_is_kept_and_the_menus_go() -> None:
+    out = Cleaner().clean(page("")).text
+    assert all(p in out for p in PARAGRAPHS)
+    assert not any(line in out.splitlines() for line in MENU + FOOTER)
+
+
+def test_lines_that_show_nothing_neither_break_the_core_nor_stay_outside_it() -> None:
+    """Zero-width spaces between paragraphs (as some editors leave them) are not noise
+    lines: the whole article stays, with the separators inside it, and those around the
+    menus go with them."""
+    text = page(ZWSP)
+    out = Cleaner().clean(text).text
+    assert all(p in out for p in PARAGRAPHS), out
+    assert not any(line in out.splitlines() for line in MENU + FOOTER)
+    # inside the core the separators stay, as blank lines would
+    assert out.count(ZWSP) == len(PARAGRAPHS) - 1
+    # the two outside it are removed by page-lines, like the menus around them
+    assert removed_by_page_lines(text).count(ZWSP) == 2
+
+
+def test_format_characters_alone_make_a_line_void_but_a_visible_sign_does_not() -> None:
+    from cleaner.matchers.heuristics import _invisible
+
+    assert _invisible("\u200b \ufeff\u2060\u00ad\u200d")
+    assert not _invisible("\u200b•")
+    assert not _invisible("—")
