@@ -40,10 +40,14 @@ try:  # the fast engine: optional, the results are the same without it
 except ImportError:  # pragma: no cover - exercised with CLEANER_PURE_REGEX=1 instead
     _ahocorasick = None
 
-# A literal shorter than this is too common to be worth a prefilter (the pattern then runs on
-# every line), unless it is one of the rarer signs: "@", "/", "©", "|"...
-MIN_LITERAL = 2
-_COMMON_SIGNS = frozenset(" .,;:'\"-()!?")
+# Literals on so many lines that a pattern needing one of them is better run on every line.
+# Measured on the development pages: a space is on 71% of non-blank lines, "." on 23%, ","
+# on 19%, "on" on 30%, "de" on 17%; "(" is on 4%, "ap" on 7%, "/" on 1.4%. One letter or
+# digit matches inside too many words to count.
+_TOO_COMMON = frozenset(
+    [" ", ".", ",", "on", "de", "us", "in", "to", "of", "is", "it", "at", "an", "as", "or", "be"]
+    + ["we", "he", "la", "le", "en", "el", "et", "es", "se", "un", "di", "da", "do", "no", "re"]
+)
 
 # Characters a literal may hold: no other code point case-folds onto these but the
 # letters listed in FOLD (checked by a test over every code point).
@@ -237,9 +241,9 @@ def required_literals(pattern: str) -> Requirement | None:
 
 
 def _usable(literal: str) -> bool:
-    if literal == DIGIT or len(literal) >= MIN_LITERAL:
+    if literal == DIGIT:
         return True
-    return not (literal.isalnum() or literal in _COMMON_SIGNS)
+    return literal not in _TOO_COMMON and not (len(literal) == 1 and literal.isalnum())
 
 
 def anchored(pattern: str) -> bool:
