@@ -788,11 +788,12 @@ def run(
                     output=None,
                     error=f"collision: the output {job.output} is already written for {collisions[i]}",
                 )
+                line = dumps(rec).encode("utf-8")
             else:
-                rec = next(cleaned)
+                rec, line = next(cleaned)
                 if rec["output"] is None and job.live:
                     _remove_stale_output(job.output)
-            report.write(dumps(rec).encode("utf-8"))
+            report.write(line)
             yield rec
     finally:
         cleaned.close()
@@ -811,22 +812,28 @@ def _worker_init() -> None:
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
 
 
-def _worker_clean(job: Job) -> tuple[dict[str, Any] | None, tuple[str, int, str] | None]:
+def _worker_clean(job: Job) -> tuple[tuple[dict[str, Any], bytes] | None, tuple[str, int, str] | None]:
     assert _WORKER is not None
     try:
-        return clean_job(job, *_WORKER), None
+        return _with_line(clean_job(job, *_WORKER)), None
     except WriteError as e:  # sent back as plain values: the exception itself need not pickle
         return None, (str(e.path), e.cause.errno or 0, e.cause.strerror or str(e.cause))
 
 
+def _with_line(rec: dict[str, Any]) -> tuple[dict[str, Any], bytes]:
+    """A record with its report line, made where it was cleaned (so that with workers, the
+    parent only writes it)."""
+    return rec, dumps(rec).encode("utf-8")
+
+
 def _cleaned(
     todo: list[Job], cleaner: Cleaner, opts: Options, workers: int
-) -> Generator[dict[str, Any], None, None]:
-    """The records of ``todo``, in order: cleaned here, or by ``workers`` forked processes with
-    a bounded number of documents in flight."""
+) -> Generator[tuple[dict[str, Any], bytes], None, None]:
+    """The records of ``todo`` with their report lines, in order: cleaned here, or by
+    ``workers`` forked processes with a bounded number of documents in flight."""
     if workers <= 1 or len(todo) <= 1:
         for job in todo:
-            yield clean_job(job, cleaner, opts)
+            yield _with_line(clean_job(job, cleaner, opts))
         return
     global _WORKER
     _WORKER = (cleaner, opts)
@@ -838,15 +845,15 @@ def _cleaned(
         for job in itertools.islice(pending, 2 * workers):
             window.append(pool.apply_async(_worker_clean, (job,)))
         while window:
-            rec, failure = window.popleft().get()
+            done, failure = window.popleft().get()
             if failure is not None:
                 path, code, message = failure
                 raise WriteError(path, OSError(code, message))
             nxt = next(pending, None)
             if nxt is not None:
                 window.append(pool.apply_async(_worker_clean, (nxt,)))
-            assert rec is not None
-            yield rec
+            assert done is not None
+            yield done
     finally:
         # Documents in hand finish (their outputs are complete or absent); no new ones start.
         pool.close()
