@@ -80,9 +80,22 @@ def load_rules(paths: Sequence[Path | str] = (), *, defaults: bool = True) -> tu
                 continue
             seen[rule.id] = f"{name} ({here})"
             rules.append(rule)
+    problems += _dangling_references(rules)
     if problems:
         raise RuleFileError(problems)
     return tuple(rules)
+
+
+def _dangling_references(rules: Sequence[Rule]) -> list[RuleProblem]:
+    """Rule ids a heuristic's ``rules`` parameter names that no loaded rule has."""
+    ids = {r.id for r in rules}
+    return [
+        RuleProblem(rule.file, rule.id, "params.rules", f"no loaded rule has the id '{ref}'")
+        for rule in rules
+        if rule.heuristic is not None
+        for ref in rule.params.get("rules", ())
+        if ref not in ids
+    ]
 
 
 def parse_rules_text(text: str, name: str = "<string>") -> tuple[Rule, ...]:

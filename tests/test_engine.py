@@ -159,6 +159,62 @@ def test_block_without_end_is_kept(rule, cleaner_of, check) -> None:
     assert r.text == text
 
 
+def _follows_cleaner(rule, cleaner_of, **params: int):
+    extra = "".join(f", {k} = {v}" for k, v in params.items())
+    return cleaner_of(
+        rule("t.label", 'phrases = ["Next post"]', category="navigation"),
+        rule("t.title", f'heuristic = "follows"\nparams = {{ rules = ["t.label"]{extra} }}'),
+    )
+
+
+def test_follows_takes_the_title_after_the_label(rule, cleaner_of, check) -> None:
+    c = _follows_cleaner(rule, cleaner_of)
+    text = "The body of the post.\n\nNext post\n\nTen Things To Do This Week?\nA closing line of prose.\n"
+    r = c.clean(text)
+    check(text, r)
+    assert [(s.rule, s.text.strip()) for s in r.spans if s.rule.startswith("t.")] == [
+        ("t.label", "Next post"),
+        ("t.title", "Ten Things To Do This Week?"),
+    ]
+    assert "A closing line of prose." in r.text
+
+
+def test_follows_stops_at_prose_long_lines_and_max_lines(rule, cleaner_of, check) -> None:
+    c = _follows_cleaner(rule, cleaner_of, max_lines=2, max_words=5)
+    cases = {
+        "Next post\nThe committee then voted.\nShort title\n": [],  # ends like prose: stops the run
+        "Next post\nOne two three four five six\nShort title\n": [],  # over max_words
+        "Next post\nFirst title\nSecond title\nThird title\n": ["First title", "Second title"],
+    }
+    for text, titles in cases.items():
+        r = c.clean(text)
+        check(text, r)
+        assert [s.text.strip() for s in r.spans if s.rule == "t.title"] == titles, text
+
+
+THREAD = (
+    'heuristic = "comment-thread"\nparams = { rules = ["t.header"], max_gap_lines = 3, max_tail_lines = 2 }'
+)
+
+
+def test_comment_thread_takes_what_lies_between_close_headers(rule, cleaner_of, check) -> None:
+    c = cleaner_of(
+        rule("t.header", "line = '^\\w+ wrote:$'", category="comments"),
+        rule("t.form", 'phrases = ["Leave a reply"]', category="comments"),
+        rule("t.thread", THREAD, category="comments"),
+    )
+    story = "Ann wrote:\nThe story begins.\nIt goes on.\nIt goes on more.\nAnd more.\n"
+    thread = "Bob wrote:\nNice.\nCal wrote:\nAgreed, and\nhere is why.\n"
+    text = story + thread + "Leave a reply\nFooter line\n"
+    r = c.clean(text)
+    check(text, r)
+    # Ann's header is 5 lines before Bob's (more than max_gap_lines): it starts a chain of
+    # its own, of one header, which takes nothing; Bob's and Cal's make a thread whose last
+    # comment ends at the form line another rule removed.
+    assert r.text == "The story begins.\nIt goes on.\nIt goes on more.\nAnd more.\nFooter line\n"
+    assert [s.text for s in r.spans if s.rule == "t.thread"] == ["Nice.\n", "Agreed, and\n", "here is why.\n"]
+
+
 # -- scopes ----------------------------------------------------------------------------------
 
 

@@ -275,3 +275,20 @@ def test_defaults_false_loads_only_the_given_files(tmp_path: Path) -> None:
     assert [r.id for r in load_rules([tmp_path], defaults=False)] == ["t.ok"]
     with_defaults = [r.id for r in load_rules([user])]
     assert "t.ok" in with_defaults and "donation.appeal" in with_defaults
+
+
+def test_a_heuristic_naming_a_rule_that_is_not_loaded_is_refused(tmp_path: Path) -> None:
+    user = tmp_path / "mine.toml"
+    user.write_text(
+        VALID + one_rule('heuristic = "follows"\nparams = { rules = ["t.ok", "t.missing"] }', rid="t.after"),
+        encoding="utf-8",
+    )
+    with pytest.raises(RuleFileError) as info:
+        load_rules([user], defaults=False)
+    (p,) = info.value.problems
+    assert (p.rule, p.field) == ("t.after", "params.rules")
+    assert "t.missing" in p.message and "mine.toml" in str(p)
+    # naming a rule of the default packs is fine when they are loaded
+    after_default = one_rule('heuristic = "follows"\nparams = { rules = ["navigation.post-nav"] }')
+    user.write_text(after_default, encoding="utf-8")
+    assert any(r.id == "t.bad" for r in load_rules([user], defaults=True))

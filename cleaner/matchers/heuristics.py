@@ -220,6 +220,75 @@ def credit_group(ctx: Context, p: Mapping[str, Any]) -> Iterator[int]:
 
 
 @register(
+    "follows",
+    rank=15,
+    params={"rules": (list, None), "max_lines": (int, 1), "max_words": (int, 20)},
+    summary="up to max_lines short title-like lines right after a line removed by one of the listed rules",
+)
+def follows(ctx: Context, p: Mapping[str, Any]) -> Iterator[int]:
+    """The titles a label introduces: 'Next post' followed by the next post's title.
+
+    A line qualifies while it is kept, has at most ``max_words`` words and does not end the
+    way a sentence of prose does (a full stop, comma, colon or semicolon); a title ending
+    in '?' or '!' still qualifies. The first line that does not stops the run.
+    """
+    labels = set(p["rules"])
+    content = [ln for ln in ctx.lines if not ln.blank]
+    for pos, ln in enumerate(content):
+        if ctx.removed_by[ln.index] not in labels:
+            continue
+        for nxt in content[pos + 1 : pos + 1 + p["max_lines"]]:
+            if not ctx.kept(nxt.index) or nxt.words > p["max_words"] or _ends_prose(nxt.text):
+                break
+            yield nxt.index
+
+
+@register(
+    "comment-thread",
+    rank=16,
+    params={
+        "rules": (list, None),
+        "min_markers": (int, 2),
+        "max_gap_lines": (int, 15),
+        "max_tail_lines": (int, 6),
+    },
+    summary="the comments of a thread: the lines between comment headers the listed rules removed",
+)
+def comment_thread(ctx: Context, p: Mapping[str, Any]) -> Iterator[int]:
+    """A thread is a chain of header lines (removed by one of ``rules``), each at most
+    ``max_gap_lines`` non-blank lines after the previous one; headers further apart start a
+    new chain, so a byline at the top and a comment at the bottom never enclose the story.
+    A chain of ``min_markers`` or more headers takes every kept line between its first
+    and last header, and after the last one up to ``max_tail_lines`` lines: the last
+    comment's body, which ends early at the next line something else removed.
+    """
+    labels = set(p["rules"])
+    content = [ln for ln in ctx.lines if not ln.blank]
+    chains: list[list[int]] = []
+    for pos, ln in enumerate(content):
+        if ctx.removed_by[ln.index] not in labels:
+            continue
+        if chains and pos - chains[-1][-1] <= p["max_gap_lines"] + 1:
+            chains[-1].append(pos)
+        else:
+            chains.append([pos])
+    for headers in chains:
+        if len(headers) < p["min_markers"]:
+            continue
+        body = (ln for ln in content[headers[0] + 1 : headers[-1]] if ctx.kept(ln.index))
+        yield from (ln.index for ln in body)
+        for ln in content[headers[-1] + 1 : headers[-1] + 1 + p["max_tail_lines"]]:
+            if not ctx.kept(ln.index):
+                break
+            yield ln.index
+
+
+def _ends_prose(text: str) -> bool:
+    core = text.rstrip().rstrip(_CLOSERS)
+    return not core or core[-1] in ".…:;,。．"
+
+
+@register(
     "sandwich",
     rank=20,
     params={"categories": (list, None), "max_gap_lines": (int, 2), "max_words": (int, 12)},
