@@ -72,6 +72,9 @@ class LineGroup:
     # is all that can match on the other lines (None when every member has literals).
     line_unit: int | None = None
     match_unit: int | None = None
+    # Each line member's own unit (None for a member without literals, or without the
+    # prefilter): on a line holding the literals of only some members, only they run.
+    line_units: list[int | None] = field(default_factory=list)
     line_free: regex.Pattern[str] | None = None
     line_free_ids: list[int] = field(default_factory=list)
     match_free: regex.Pattern[str] | None = None
@@ -96,6 +99,8 @@ class LineGroup:
         if prefilter is not None:
             self.line_unit = _register(prefilter, line_reqs)
             self.match_unit = _register(prefilter, match_reqs)
+            if self.line_unit is not None:
+                self.line_units = [prefilter.add(req) if req is not None else None for req in line_reqs]
         self.line_free_ids = [k for k, req in enumerate(line_reqs) if req is None or self.line_unit is None]
         self.line_free = _combine(self.line_alts, self.line_free_ids) if self.line_free_ids else None
         match_free = [k for k, req in enumerate(match_reqs) if req is None or self.match_unit is None]
@@ -119,6 +124,7 @@ class LineGroup:
             self,
             line_rules=[self.line_rules[k] for k in keep_line],
             line_alts=[self.line_alts[k] for k in keep_line],
+            line_units=[self.line_units[k] for k in keep_line] if self.line_units else [],
             match_rules=[self.match_rules[k] for k in keep_match],
             match_alts=[self.match_alts[k] for k in keep_match],
         )

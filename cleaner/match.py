@@ -215,8 +215,11 @@ class Matching:
                 for rule in (*group.whole.get(key, ()), *group.whole_exact.get(exact, ())):
                     self._emit(found, self._line_cand(ln.index, ln.index, rule))
             if ln.index in line_lines:
-                members: Sequence[int] = range(len(group.line_rules))
-                self._line_rules(group, group.line_regex, group.all_anchored, members, ln, clock, found)
+                members = self._members_on(group, ln.index)
+                if len(members) < len(group.line_rules):
+                    self._each_rule(group, members, ln, clock, found)
+                else:
+                    self._line_rules(group, group.line_regex, group.all_anchored, members, ln, clock, found)
             elif group.line_free is not None:
                 free = group.line_free_ids
                 self._line_rules(group, group.line_free, group.free_anchored, free, ln, clock, found)
@@ -260,6 +263,28 @@ class Matching:
             for k in members:
                 if k == hit:
                     continue
+                each = group.line_each[k]
+                if (each.match if group.line_anchored[k] else each.search)(text, timeout=clock.left()):
+                    self._emit(found, self._line_cand(ln.index, ln.index, group.line_rules[k]))
+        except TimeoutError:
+            raise _GroupTimeout(group.line_rules, group.line_alts, ln.text, False) from None
+
+    def _members_on(self, group: LineGroup, line: int) -> Sequence[int]:
+        """The line members that can match on ``line``: those without literals, and those
+        whose literals the line holds."""
+        if not group.line_units:
+            return range(len(group.line_rules))
+        cands = self.candidates
+        return [k for k, u in enumerate(group.line_units) if u is None or line in cands[u]]
+
+    def _each_rule(
+        self, group: LineGroup, members: Sequence[int], ln: Line, clock: Clock, found: list[Candidate]
+    ) -> None:
+        """The ``members`` of a group tried one by one: on a line holding the literals of
+        only some of them, fewer regexes run than the whole alternation would try."""
+        text = ln.text
+        try:
+            for k in members:
                 each = group.line_each[k]
                 if (each.match if group.line_anchored[k] else each.search)(text, timeout=clock.left()):
                     self._emit(found, self._line_cand(ln.index, ln.index, group.line_rules[k]))

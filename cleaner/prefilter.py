@@ -51,7 +51,7 @@ _TOO_COMMON = frozenset(
 
 # Characters a literal may hold: no other code point case-folds onto these but the
 # letters listed in FOLD (checked by a test over every code point).
-CASELESS_SIGNS = "©®™’‘“”«»–—…•·€£"
+CASELESS_SIGNS = "©®™’‘“”«»‹›–—…•·€£"
 _SAFE = frozenset(string.ascii_letters + string.digits + string.punctuation + " " + CASELESS_SIGNS)
 # Code points that ``regex`` matches case-insensitively with an ASCII letter and that
 # ``str.lower`` leaves elsewhere. U+0130 is also the one code point whose lower case is two
@@ -189,9 +189,18 @@ def _sequence(items: Iterable[tuple[Any, Any]]) -> Requirement | None:
     return best
 
 
+_MAX_SET = 8
+
+
 def _item(op: Any, av: Any) -> Requirement | None:
     if op is sre_c.IN:
-        return frozenset({DIGIT}) if _digits_only(av) else None
+        if _digits_only(av):
+            return frozenset({DIGIT})
+        # A small set of plain signs, such as the parser makes of (?:>|»|›): each is a literal.
+        chars = [chr(value) for kind, value in av if kind is sre_c.LITERAL]
+        if len(chars) == len(av) <= _MAX_SET and all(c in _SAFE for c in chars):
+            return frozenset(c.lower() for c in chars)
+        return None
     if op is sre_c.SUBPATTERN:
         return _sequence(av[-1])
     if op is sre_c.ATOMIC_GROUP:
