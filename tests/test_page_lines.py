@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 from cleaner import Cleaner
 
 # Invented section names and teasers, so that no phrase rule takes them before page-lines.
@@ -55,3 +57,29 @@ def test_format_characters_alone_make_a_line_void_but_a_visible_sign_does_not() 
     assert _invisible("\u200b \ufeff\u2060\u00ad\u200d")
     assert not _invisible("\u200b•")
     assert not _invisible("—")
+
+
+# Lines the default packs remove on their own (navigation.chrome and share.toolbar).
+CHROME = ["Home", "Subscribe", "Sign in", "Search", "Menu", "Account", "Share", "Print", "Email", "Close"]
+PROMO = "Our readers tell us that the winter market in the old square is the best in the region."
+
+
+def test_lines_the_rules_removed_still_count_against_what_they_separate() -> None:
+    """A promo paragraph above a menu that the rules took away line by line: the menu still
+    parts the promo from the story, so the promo stays outside the core and goes."""
+    text = "\n".join([PROMO, *CHROME, *PARAGRAPHS, *FOOTER]) + "\n"
+    result = Cleaner().clean(text)
+    assert all(p in result.text for p in PARAGRAPHS)
+    assert PROMO not in result.text
+    assert PROMO in removed_by_page_lines(text)
+    # With the removed lines weighing nothing, the promo would join the story.
+    from cleaner import load_rules
+    from cleaner.schema import Rule
+
+    def weightless(rule: Rule) -> Rule:
+        if rule.heuristic != "page-lines":
+            return rule
+        return dataclasses.replace(rule, params={**rule.params, "removed_penalty": 0})
+
+    lenient = Cleaner(rules=tuple(weightless(r) for r in load_rules()))
+    assert PROMO in lenient.clean(text).text

@@ -506,6 +506,7 @@ def _line_classes(ctx: Context, p: Mapping[str, Any]) -> list[str]:
         "stopwords_low": (float, 0.25),
         "sentence_words": (int, 4),
         "line_penalty": (int, 12),
+        "removed_penalty": (int, 6),
         "inner_run": (int, 3),
         "min_lines": (int, 20),
         "min_noise_fraction": (float, 0.3),
@@ -517,21 +518,27 @@ def _line_classes(ctx: Context, p: Mapping[str, Any]) -> list[str]:
 )
 def page_lines(ctx: Context, p: Mapping[str, Any]) -> Iterator[int]:
     classes = _line_classes(ctx, p)
-    # Lines the rules already removed are settled; the core is found among the rest.
+    # Whether the page qualifies is judged on the lines the rules left; the lines they
+    # removed still weigh in the core as noise, so that a block of menus or links the rules
+    # took most of still counts against the lines around it.
     removed_by = ctx.removed_by
-    content = [i for i, c in enumerate(classes) if c and c != "void" and removed_by[i] is None]
-    if len(content) < p["min_lines"]:
+    kept = [i for i, c in enumerate(classes) if c and c != "void" and removed_by[i] is None]
+    if len(kept) < p["min_lines"]:
         return
+    if sum(classes[i] in ("short", "bad") for i in kept) < p["min_noise_fraction"] * len(kept):
+        return
+    content = [i for i, c in enumerate(classes) if c and c != "void"]
     noise = [classes[i] in ("short", "bad") for i in content]
-    if sum(noise) < p["min_noise_fraction"] * len(content):
-        return
     # The core is the maximum-sum run of lines: text lines count their words, noise lines
-    # their words plus a penalty per line (the role tags play in body-text extraction).
-    lines, penalty = ctx.lines, p["line_penalty"]
+    # their words plus a penalty per line (the role tags play in body-text extraction), a
+    # line the rules removed ``removed_penalty`` alone.
+    lines, penalty, removed_penalty = ctx.lines, p["line_penalty"], p["removed_penalty"]
     best, best_lo, best_hi = 0, 0, -1
     total, lo = 0, 0
     for k, i in enumerate(content):
-        if classes[i] != "table":  # table rows neither make nor break the core
+        if removed_by[i] is not None:
+            total -= removed_penalty
+        elif classes[i] != "table":  # table rows neither make nor break the core
             words = lines[i].words
             total += -(words + penalty) if noise[k] else words
         if total <= 0:
@@ -543,6 +550,8 @@ def page_lines(ctx: Context, p: Mapping[str, Any]) -> Iterator[int]:
     out: list[int] = []
     run: list[int] = []
     for k, i in enumerate(content):
+        if removed_by[i] is not None:
+            continue  # settled; neither part of a run nor a break in one
         if k < best_lo or k > best_hi:
             out.append(i)
         elif noise[k]:
