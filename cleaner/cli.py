@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 import codecs
+import inspect
 import os
 import re
 import signal
 import sys
 import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager, suppress
 from pathlib import Path
-from typing import Annotated, Any, NoReturn
+from typing import Annotated, Any, NoReturn, TypeVar
 
 import typer
 from rich.console import Console
@@ -26,6 +27,18 @@ from .report import explain_view
 from .ruletest import run_examples, slow_patterns
 
 EXIT_OK, EXIT_FOUND, EXIT_USAGE, EXIT_FAILED, EXIT_WRITE = 0, 1, 2, 3, 4
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def reflowed(func: F) -> F:
+    """``func`` with each paragraph of its docstring on one line: the help formatter keeps
+    the line breaks of every paragraph but the first, which then break a second time at
+    the terminal's width."""
+    doc = inspect.cleandoc(func.__doc__ or "")
+    func.__doc__ = "\n\n".join(" ".join(p.split()) for p in doc.split("\n\n"))
+    return func
+
 
 app = typer.Typer(
     add_completion=False,
@@ -140,6 +153,7 @@ def build_cleaner(
 
 
 @app.command()
+@reflowed
 def clean(
     paths: Annotated[
         list[Path],
@@ -711,6 +725,7 @@ def rules_list(
 
 
 @rules_app.command("test")
+@reflowed
 def rules_test(rules: RulesOpt = None, no_default_rules: NoDefaultsOpt = False) -> None:
     """Run every rule's examples; exit 1 naming each rule and example that fails.
 
@@ -734,6 +749,7 @@ def rules_test(rules: RulesOpt = None, no_default_rules: NoDefaultsOpt = False) 
 
 
 @app.command("eval")
+@reflowed
 def eval_(
     dataset: Annotated[
         Path,

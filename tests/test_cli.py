@@ -32,9 +32,11 @@ def cleaner_exe() -> str:
     pytest.skip("the cleaner command is not installed")
 
 
-def run(*args: str | Path, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
+def run(
+    *args: str | Path, cwd: Path | None = None, env_extra: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
     # A wide, plain terminal so that rich does not fold rule ids or add colour codes.
-    env = {**os.environ, "COLUMNS": "300", "NO_COLOR": "1", "TERM": "dumb"}
+    env = {**os.environ, "COLUMNS": "300", "NO_COLOR": "1", "TERM": "dumb", **(env_extra or {})}
     return subprocess.run(
         [cleaner_exe(), *map(str, args)],
         cwd=cwd,
@@ -424,6 +426,22 @@ def test_help(args: tuple[str, ...]) -> None:
 def test_clean_help_documents_the_output_option() -> None:
     proc = run("clean", "--help")
     assert "--output" in proc.stdout and "--rules" in proc.stdout
+
+
+def test_help_paragraphs_flow_at_any_width() -> None:
+    """A paragraph of a command's help is one line of text that the terminal wraps: at 60
+    columns it must not break where the source file happened to break it."""
+    proc = run("eval", "--help", env_extra={"COLUMNS": "60"})
+    assert proc.returncode == 0, proc.stderr
+    lines = [ln.strip() for ln in proc.stdout.splitlines()]
+    start = next(i for i, ln in enumerate(lines) if ln.startswith("Prints per mode"))
+    paragraph = []
+    for ln in lines[start:]:
+        if not ln:
+            break
+        paragraph.append(ln)
+    # every line but the last is filled close to the width (no break left from the source)
+    assert all(len(ln) >= 45 for ln in paragraph[:-1]), paragraph
 
 
 SLOW_RULE = """
