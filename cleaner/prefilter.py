@@ -280,6 +280,54 @@ def _starts_anchored(items: Sequence[tuple[Any, Any]]) -> bool:
     return False
 
 
+class LiteralCount:
+    """How many of several requirements a piece of text may meet: those with a literal in it,
+    plus those with no literal to look for. A bound, never too low: a count of actual matches
+    is at most this, so text below a threshold here cannot reach it there.
+    """
+
+    def __init__(self, reqs: Sequence[Requirement | None], *, pure: bool | None = None) -> None:
+        self.pure = pure  # None: as the environment says (see pure_regex)
+        self.unconditional = 0
+        self.owners: dict[str, list[int]] = {}  # literal -> the requirements it meets
+        for i, req in enumerate(reqs):
+            if req is None or DIGIT in req:
+                self.unconditional += 1
+                continue
+            for lit in req:
+                self.owners.setdefault(lit, []).append(i)
+        self._automaton: Any = None
+        self._built = False
+
+    def __getstate__(self) -> dict[str, Any]:
+        return {**self.__dict__, "_automaton": None, "_built": False}  # rebuilt where it runs
+
+    def _build(self) -> None:
+        self._built = True
+        if (pure_regex() if self.pure is None else self.pure) or not self.owners:
+            return
+        assert _ahocorasick is not None
+        automaton = _ahocorasick.Automaton()
+        for lit, owners in self.owners.items():
+            automaton.add_word(lit, owners)
+        automaton.make_automaton()
+        self._automaton = automaton
+
+    def count(self, text: str) -> int:
+        if not self._built:
+            self._build()
+        folded = fold(text)
+        met: set[int] = set()
+        if self._automaton is not None:
+            for _end, owners in self._automaton.iter(folded):
+                met.update(owners)
+        else:
+            for lit, owners in self.owners.items():
+                if lit in folded:
+                    met.update(owners)
+        return self.unconditional + len(met)
+
+
 def pure_regex() -> bool:
     """Whether the environment asks for the pure-``regex`` path (no Aho–Corasick)."""
     return os.environ.get("CLEANER_PURE_REGEX", "") not in ("", "0") or _ahocorasick is None

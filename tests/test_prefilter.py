@@ -19,6 +19,7 @@ from cleaner.prefilter import (
     CASELESS_SIGNS,
     DIGIT,
     FOLD,
+    LiteralCount,
     Prefilter,
     anchored,
     fold,
@@ -150,6 +151,38 @@ def test_both_engines_find_the_same_lines(parts: list[str]) -> None:
         assert any(lit in fold(lines[i].text) for lit in ("photo", "getty images", "©"))
 
 
+_PHRASES = ["sign up", "sign up for", "newsletter", "our newsletter", "© 2024", "x", "ſhare"]
+
+
+_PHRASE_PIECES = [*_PHRASES, "SIGN", " UP", "\t", "\u00a0", "1"]
+
+
+@settings(max_examples=200, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.one_of(st.sampled_from(_PHRASE_PIECES), st.text(max_size=4))))
+def test_a_literal_count_is_never_below_the_phrases_found(parts: list[str]) -> None:
+    """The bound phrase-count skips lines by: of the phrases matched case-insensitively with
+    any run of spaces between words, each has its literal in the line with spaces collapsed."""
+    text = "".join(parts)
+    reqs = [required_literals(regex.escape(ph)) for ph in _PHRASES]
+    collapsed = " ".join(text.split())
+    bounds = {LiteralCount(reqs, pure=pure).count(collapsed) for pure in (False, True)}
+    assert len(bounds) == 1  # the two engines agree
+    found = {
+        ph
+        for ph in _PHRASES
+        if regex.search(regex.escape(ph).replace(r"\ ", r"[^\S\r\n]+"), text, regex.IGNORECASE | regex.V0)
+    }
+    assert bounds.pop() >= len(found)
+
+
+def test_a_literal_count_counts_each_requirement_once() -> None:
+    count = LiteralCount([frozenset({"sign up"}), frozenset({"newsletter", "bulletin"}), None])
+    assert count.count("nothing here") == 1  # the requirement without literals
+    assert count.count("Newsletter bulletin newsletter") == 2
+    assert count.count("SIGN UP for the newsletter") == 3
+    assert count.count("sign  up") == 1  # the caller collapses spaces first
+
+
 # -- the results ----------------------------------------------------------------------------
 
 
@@ -204,6 +237,9 @@ _NOISE = [
     "Getty Images",
     "PHOTOGRAPH BY İNCE",
     "ſhare thiſ",
+    "Sign\u00a0up  for our\tnewsletter and get the latest news",
+    "SUBSCRIBE to our NEWSLETTER",
+    "Donate today to support our journalism and become a member",
 ]
 
 

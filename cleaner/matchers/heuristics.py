@@ -22,7 +22,7 @@ from typing import Any
 import regex
 
 from ..lines import Line, normalise
-from ..prefilter import required_literals
+from ..prefilter import LiteralCount, required_literals
 
 # Characters that close a sentence; quotes and brackets after them are looked through.
 _TERMINAL = ".!?…:;,。！？．"
@@ -351,10 +351,14 @@ def repeated_headline(ctx: Context, p: Mapping[str, Any]) -> Iterator[int]:
 def _prepare_phrase_count(values: dict[str, Any]) -> dict[str, Any]:
     alternatives = sorted({normalise(ph) for ph in values["phrases"]}, key=len, reverse=True)
     # Spaces match runs of spaces and tabs, never a line break: a phrase stays inside a line.
-    body = "|".join(regex.escape(a).replace(r"\ ", r"[^\S\r\n]+") for a in alternatives)
+    branches = [regex.escape(a).replace(r"\ ", r"[^\S\r\n]+") for a in alternatives]
     values = dict(values)
-    values["_pattern"] = regex.compile(rf"(?<!\w)(?:{body})(?!\w)", regex.IGNORECASE | regex.V0)
+    values["_pattern"] = regex.compile(rf"(?<!\w)(?:{'|'.join(branches)})(?!\w)", regex.IGNORECASE | regex.V0)
     values["_literals"] = required_literals(values["_pattern"].pattern)
+    # How many of the phrases a line may hold: those found whole in the line with its spaces
+    # collapsed (where a phrase matches, it is there). A line whose bound is short of min_hits
+    # is skipped without running the alternation over it.
+    values["_possible"] = LiteralCount([required_literals(regex.escape(a)) for a in alternatives])
     if values["min_hits"] < 1:
         raise ValueError("min_hits must be at least 1")
     return values
@@ -369,6 +373,7 @@ def _prepare_phrase_count(values: dict[str, Any]) -> dict[str, Any]:
 )
 def phrase_count(ctx: Context, p: Mapping[str, Any]) -> Iterator[int]:
     pattern: regex.Pattern[str] = p["_pattern"]
+    possible: LiteralCount = p["_possible"]
     hits: dict[int, set[str]] = {}
     if ctx.literal_lines is not None:
         # Only lines holding a literal can hit; a phrase never spans lines, so scanning each
@@ -377,6 +382,8 @@ def phrase_count(ctx: Context, p: Mapping[str, Any]) -> Iterator[int]:
             ln = ctx.lines[i]
             if ln.words < p["min_words"] or (p["max_words"] and ln.words > p["max_words"]):
                 continue  # would be dropped below whatever it holds
+            if possible.count(" ".join(ln.text.split())) < p["min_hits"]:
+                continue  # too few of the phrases are here to make min_hits
             for m in pattern.finditer(ctx.text, ln.start, ln.end):
                 hits.setdefault(i, set()).add(normalise(m.group()))
     else:
