@@ -83,3 +83,21 @@ def test_lines_the_rules_removed_still_count_against_what_they_separate() -> Non
 
     lenient = Cleaner(rules=tuple(weightless(r) for r in load_rules()))
     assert PROMO in lenient.clean(text).text
+
+
+# A fixture list: short lines with numbers, none of them a sentence, then one long sentence
+# of comment-policy prose. The sentence is the only text line, worth 21 words.
+FIXTURES = [f"Round {n}: {n + 4} March, Harbour Park" for n in range(1, 13)]
+POLICY = "Please note that all of the comments on this page are read by a moderator before they are shown."
+
+
+def test_a_page_without_a_core_of_prose_is_left_to_the_rules() -> None:
+    """With no run of prose of min_core_words, page-lines removes nothing, rather than
+    keep the one sentence and drop the list around it."""
+    text = "\n".join([*MENU, *FIXTURES, POLICY, *FOOTER]) + "\n"
+    assert removed_by_page_lines(text) == ""
+    # the same page with a real article in it: page-lines finds the core and acts
+    with_article = "\n".join([*MENU, *FIXTURES, *PARAGRAPHS, POLICY, *FOOTER]) + "\n"
+    removed = removed_by_page_lines(with_article)
+    assert all(line in removed for line in MENU + FOOTER)
+    assert not any(p in removed for p in PARAGRAPHS)

@@ -518,6 +518,7 @@ def _line_classes(ctx: Context, p: Mapping[str, Any]) -> list[str]:
         "min_lines": (int, 20),
         "min_noise_fraction": (float, 0.3),
         "table_digits": (float, 0.4),
+        "min_core_words": (int, 30),
     },
     summary="whole-page text: everything outside the article core (the run of lines where text "
     "outweighs noise most), and runs of noise lines inside it",
@@ -552,8 +553,8 @@ def page_lines(ctx: Context, p: Mapping[str, Any]) -> Iterator[int]:
             total, lo = 0, k + 1
         elif total > best:
             best, best_lo, best_hi = total, lo, k
-    if best_hi < 0:
-        return
+    if best_hi < 0 or best < p["min_core_words"]:
+        return  # no run of lines reads as an article: the page is left to the rules
     out: list[int] = []
     run: list[int] = []
     for k, i in enumerate(content):
