@@ -101,3 +101,29 @@ def test_a_page_without_a_core_of_prose_is_left_to_the_rules() -> None:
     removed = removed_by_page_lines(with_article)
     assert all(line in removed for line in MENU + FOOTER)
     assert not any(p in removed for p in PARAGRAPHS)
+
+
+DATES = [
+    "June 9 – Tampa, FL @ Harbour Arena",
+    "June 14 – Alpharetta, GA @ Lakeside Amphitheatre (formerly Lakeside Bowl)",
+    "June 17 – Nashville, TN @ Bridge Arena",
+    "June 19 – Charlotte, NC @ Music Pavilion",
+    "June 23 – Virginia Beach, VA @ Veterans United Home Loans Amphitheater at the Beach",
+    "June 24 – Bristow, VA @ Lube Live",
+]
+
+
+def test_a_list_the_article_ends_with_stays_with_it() -> None:
+    """Rows of one shape right after the core, under one heading, belong to the article;
+    a run of bare titles there does not, nor does a list under a heading the rules took."""
+    text = "\n".join([*MENU, *PARAGRAPHS, "The Tour Dates", *DATES, *FOOTER]) + "\n"
+    removed = removed_by_page_lines(text)
+    assert "Tour Dates" not in removed
+    assert not any(row in removed for row in DATES)
+    assert all(line in removed for line in MENU + FOOTER)
+    # bare titles after the article: no separators, no list
+    titles = "\n".join([*MENU, *PARAGRAPHS, "Elsewhere Tonight", *FOOTER]) + "\n"
+    assert all(line in removed_by_page_lines(titles) for line in ["Elsewhere Tonight", *FOOTER])
+    # under a heading a rule removed ('Related'), the rows are not the article's
+    related = "\n".join([*MENU, *PARAGRAPHS, "Related", *DATES, *FOOTER]) + "\n"
+    assert all(row in removed_by_page_lines(related) for row in DATES)

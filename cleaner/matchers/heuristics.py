@@ -16,7 +16,7 @@ import unicodedata
 from collections import Counter
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
-from itertools import chain
+from itertools import chain, islice
 from typing import Any
 
 import regex
@@ -315,19 +315,34 @@ def sandwich(ctx: Context, p: Mapping[str, Any]) -> Iterator[int]:
         gap = []
 
 
+_SENTENCE_WORDS = 6  # the first sentence of a story: ends like one and has this many words
+
+
 @register(
     "headline",
     rank=30,
-    params={"min_words": (int, 3), "max_words": (int, 20)},
-    summary="the first line left, when it reads as a title (short, no closing punctuation)",
+    params={"min_words": (int, 3), "max_words": (int, 20), "head_lines": (int, 1)},
+    summary="the first line left, when it reads as a title (short, no closing punctuation); "
+    "with head_lines above 1, the lines of that kind the text opens with (kicker, headline, "
+    "author's name), up to the first sentence",
 )
 def headline(ctx: Context, p: Mapping[str, Any]) -> Iterator[int]:
-    content = ctx.content()
-    first = next(content, None)
-    if first is None or next(content, None) is None:
+    lines = list(islice(ctx.content(), p["head_lines"] + 1))
+    if len(lines) < 2:
         return
-    if p["min_words"] <= first.words <= p["max_words"] and not _ends_sentence(first.text):
-        yield first.index
+    heads: list[Line] = []
+    opened = False  # whether the story's first sentence follows them within head_lines
+    for ln in lines:
+        if ln.words > p["max_words"] or _ends_sentence(ln.text):
+            opened = ln.words >= _SENTENCE_WORDS  # not 'player.setav health .'
+            break
+        heads.append(ln)
+    if not opened:
+        # The text may open with a list or a table: only its first line may go, as before.
+        heads = heads[:1]
+    # the title among them must be one (min_words); labels and names around it may be short
+    if any(ln.words >= p["min_words"] for ln in heads):
+        yield from (ln.index for ln in heads)
 
 
 @register(
@@ -504,6 +519,49 @@ def _line_classes(ctx: Context, p: Mapping[str, Any]) -> list[str]:
     return out
 
 
+# Not '|', which joins the parts of page titles ('Design Week 2018 | A light installation').
+_SEPARATORS = frozenset(":;,–—-@()[]/•·=+&%$€£")
+
+
+def _shape(text: str) -> tuple[bool, str]:
+    """A list row's shape: whether it starts with a digit, and its separators in order of
+    first appearance ('June 9 – Tampa, FL @ Arena' and 'June 14 – Cary, NC @ Park' alike)."""
+    seen: list[str] = []
+    for c in text:
+        if c in _SEPARATORS and c not in seen:
+            seen.append(c)
+    stripped = text.lstrip()
+    return (bool(stripped) and stripped[0].isdigit(), "".join(seen))
+
+
+def _list_rows(ctx: Context, classes: list[str], content: list[int], min_rows: int) -> set[int]:
+    """Lines in runs of at least ``min_rows`` consecutive kept lines of one shape, mostly
+    noise lines, with separators or a leading number (a list of dates, results,
+    ingredients), not a run of bare titles."""
+    rows: set[int] = set()
+    run: list[int] = []
+    base: tuple[bool, str] | None = None
+    for i in [*content, -1]:
+        shape = _shape(ctx.lines[i].text) if i >= 0 and ctx.removed_by[i] is None else None
+        if shape is not None and base is not None and _alike(shape, base):
+            run.append(i)
+            continue
+        # a list, not paragraphs that happen to start alike: most rows are noise lines
+        if len(run) >= min_rows and 2 * sum(classes[k] != "text" for k in run) > len(run):
+            rows.update(run)
+        run = [i] if shape is not None and (shape[0] or shape[1]) else []
+        base = shape if run else None
+    return rows
+
+
+def _alike(shape: tuple[bool, str], base: tuple[bool, str]) -> bool:
+    """Whether a row has the shape of the run's first: the same separators, or more after
+    them ('June 14 – Cary, NC @ Park (formerly Hall)' in a list of 'June 9 – Tampa, FL @ Arena')."""
+    if shape[0] != base[0]:
+        return False
+    return shape[1] == base[1] or (bool(base[1]) and shape[1].startswith(base[1]))
+
+
 @register(
     "page-lines",
     rank=5,
@@ -519,6 +577,7 @@ def _line_classes(ctx: Context, p: Mapping[str, Any]) -> list[str]:
         "min_noise_fraction": (float, 0.3),
         "table_digits": (float, 0.4),
         "min_core_words": (int, 30),
+        "list_rows": (int, 4),
     },
     summary="whole-page text: everything outside the article core (the run of lines where text "
     "outweighs noise most), and runs of noise lines inside it",
@@ -555,6 +614,16 @@ def page_lines(ctx: Context, p: Mapping[str, Any]) -> Iterator[int]:
             best, best_lo, best_hi = total, lo, k
     if best_hi < 0 or best < p["min_core_words"]:
         return  # no run of lines reads as an article: the page is left to the rules
+    rows = _list_rows(ctx, classes, content, p["list_rows"]) if p["list_rows"] else set()
+    # A list the article ends with (tour dates, results, a schedule), under at most one
+    # heading line, belongs to it.
+    nxt = best_hi + 1
+    if nxt + 1 < len(content) and content[nxt] not in rows and removed_by[content[nxt]] is None:
+        nxt += 1  # the heading (not one the rules took, such as 'Most read')
+    if nxt < len(content) and content[nxt] in rows:
+        while nxt + 1 < len(content) and content[nxt + 1] in rows:
+            nxt += 1
+        best_hi = nxt
     out: list[int] = []
     run: list[int] = []
     for k, i in enumerate(content):
@@ -562,7 +631,7 @@ def page_lines(ctx: Context, p: Mapping[str, Any]) -> Iterator[int]:
             continue  # settled; neither part of a run nor a break in one
         if k < best_lo or k > best_hi:
             out.append(i)
-        elif noise[k]:
+        elif noise[k] and i not in rows:
             run.append(i)
         else:
             if len(run) >= p["inner_run"]:
