@@ -304,9 +304,9 @@ class LiteralCount:
 
     def _build(self) -> None:
         self._built = True
-        if (pure_regex() if self.pure is None else self.pure) or not self.owners:
+        pure = pure_regex() if self.pure is None else self.pure
+        if pure or not self.owners or _ahocorasick is None:
             return
-        assert _ahocorasick is not None
         automaton = _ahocorasick.Automaton()
         for lit, owners in self.owners.items():
             automaton.add_word(lit, owners)
