@@ -215,6 +215,49 @@ def test_comment_thread_takes_what_lies_between_close_headers(rule, cleaner_of, 
     assert [s.text for s in r.spans if s.rule == "t.thread"] == ["Nice.\n", "Agreed, and\n", "here is why.\n"]
 
 
+OPENED_THREAD = (
+    'heuristic = "comment-thread"\nparams = { rules = ["t.stamp"], name_lines = true, '
+    'openers = ["t.heading"], min_markers = 1, max_gap_lines = 6, max_tail_lines = 3 }'
+)
+
+
+def test_comment_thread_with_openers_and_name_lines(rule, cleaner_of, check) -> None:
+    c = cleaner_of(
+        rule("t.stamp", "line = '^\\d\\d:\\d\\d$'", category="comments"),
+        rule("t.heading", "line = '^\\d+ thoughts$'", category="comments"),
+        rule("t.thread", OPENED_THREAD, category="comments"),
+    )
+    story = "Jane Doe\n10:00\n\nThe story begins.\nIt goes on.\n\n"
+    thread = (
+        "2 thoughts\n\nAnn Lee\n10:30\n\nGreat piece.\n\n"
+        "Bob\n11:45\n\nI disagree, because the figures are old.\n"
+    )
+    text = story + thread
+    r = c.clean(text)
+    check(text, r)
+    # The byline at the top has a stamp too, but no heading right above it: it stays with
+    # the story (only the stamp rule takes its stamp). Under the heading, the name lines
+    # over the stamps and the bodies go.
+    assert r.text == "Jane Doe\n\nThe story begins.\nIt goes on.\n"  # blank lines left over are tidied
+    taken = [s.text.strip() for s in r.spans if s.rule == "t.thread"]
+    assert taken == ["Ann Lee", "Great piece.", "Bob", "I disagree, because the figures are old."]
+    # Without the heading, nothing goes but the stamps.
+    r = c.clean(story + thread.replace("2 thoughts\n\n", ""))
+    assert not [s for s in r.spans if s.rule == "t.thread"]
+
+
+def test_comment_thread_counts_consecutive_header_lines_once(rule, cleaner_of, check) -> None:
+    c = cleaner_of(
+        rule("t.header", "line = '^(\\w+ wrote:|\\d\\d:\\d\\d)$'", category="comments"),
+        rule("t.thread", THREAD, category="comments"),
+    )
+    # One comment whose header takes two lines is one header, not a thread of two.
+    text = "Ann wrote:\n10:30\nThe story begins.\nIt goes on.\n"
+    r = c.clean(text)
+    check(text, r)
+    assert not [s for s in r.spans if s.rule == "t.thread"]
+
+
 # -- scopes ----------------------------------------------------------------------------------
 
 

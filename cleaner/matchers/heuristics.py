@@ -105,7 +105,10 @@ class HeuristicSpec:
             if key not in self.params:
                 problems.append((key, unknown_key_message(key, tuple(self.params))))
         for key, (kind, default) in self.params.items():
-            value = given.get(key, default)
+            if key not in given and default is not None:
+                values[key] = default  # defaults are the heuristic's own (an empty list may be one)
+                continue
+            value = given.get(key)
             if value is None:
                 problems.append((key, f"heuristic '{self.name}' needs this parameter"))
                 continue
@@ -251,36 +254,76 @@ def follows(ctx: Context, p: Mapping[str, Any]) -> Iterator[int]:
         "min_markers": (int, 2),
         "max_gap_lines": (int, 15),
         "max_tail_lines": (int, 6),
+        "name_lines": (bool, False),
+        "openers": (list, []),
+        "max_opener_gap": (int, 3),
     },
     summary="the comments of a thread: the lines between comment headers the listed rules removed",
 )
 def comment_thread(ctx: Context, p: Mapping[str, Any]) -> Iterator[int]:
-    """A thread is a chain of header lines (removed by one of ``rules``), each at most
-    ``max_gap_lines`` non-blank lines after the previous one; headers further apart start a
-    new chain, so a byline at the top and a comment at the bottom never enclose the story.
-    A chain of ``min_markers`` or more headers takes every kept line between its first
-    and last header, and after the last one up to ``max_tail_lines`` lines: the last
-    comment's body, which ends early at the next line something else removed.
+    """A thread is a chain of headers (lines removed by one of ``rules``; consecutive such
+    lines are one header), each at most ``max_gap_lines`` non-blank lines after the previous
+    one; headers further apart, or with an opener line between them, start a new chain, so
+    a byline at the top and a comment at the bottom never enclose the story. A chain of
+    ``min_markers`` or more headers takes every kept line between its first and last
+    header, and after the last one up to ``max_tail_lines`` lines: the last comment's body,
+    which ends early at the next line something else removed.
+
+    With ``name_lines``, a header also takes the line right above it (no blank line
+    between) when that line reads as a name: at most five words, no closing punctuation
+    ('Jan Smith' over 'August 8, 2018 at 7:21 pm'). With ``openers``, a chain counts only
+    when a line one of those rules removed (a comments heading such as '10 thoughts on
+    “…”') comes at most ``max_opener_gap`` non-blank lines before its first header.
     """
     labels = set(p["rules"])
-    content = [ln for ln in ctx.lines if not ln.blank]
-    chains: list[list[int]] = []
+    openers = set(p["openers"])
+    lines, removed_by = ctx.lines, ctx.removed_by
+    content = [ln for ln in lines if not ln.blank]
+    chains: list[list[int]] = []  # each header by its last line's position in `content`
+    names: dict[int, int] = {}  # header's first position -> the name line's position above it
+    opened: list[int] = []  # positions of opener lines
     for pos, ln in enumerate(content):
-        if ctx.removed_by[ln.index] not in labels:
+        label = removed_by[ln.index]
+        if label in openers:
+            opened.append(pos)
+        if label not in labels:
             continue
-        if chains and pos - chains[-1][-1] <= p["max_gap_lines"] + 1:
-            chains[-1].append(pos)
+        if pos > 0 and removed_by[content[pos - 1].index] in labels:
+            chains[-1][-1] = pos  # the header goes on
+            continue
+        top = pos
+        if p["name_lines"] and pos > 0 and _name_line(content[pos - 1], ln, ctx):
+            top = names[pos] = pos - 1
+        last = chains[-1][-1] if chains else None
+        if last is not None and top - last <= p["max_gap_lines"] + 1 and not (opened and opened[-1] > last):
+            chains[-1].append(pos)  # (a heading between them starts a new chain)
         else:
             chains.append([pos])
     for headers in chains:
         if len(headers) < p["min_markers"]:
             continue
+        first = headers[0]
+        while first > 0 and removed_by[content[first - 1].index] in labels:
+            first -= 1
+        first = names.get(first, first)
+        if openers and not any(first - p["max_opener_gap"] <= o < first for o in opened):
+            continue
+        if first < headers[0] and ctx.kept(content[first].index):
+            yield content[first].index  # the first comment's name line
         body = (ln for ln in content[headers[0] + 1 : headers[-1]] if ctx.kept(ln.index))
         yield from (ln.index for ln in body)
         for ln in content[headers[-1] + 1 : headers[-1] + 1 + p["max_tail_lines"]]:
             if not ctx.kept(ln.index):
                 break
             yield ln.index
+
+
+def _name_line(above: Line, header: Line, ctx: Context) -> bool:
+    """Whether ``above`` is a commenter's name right over a header line."""
+    if above.index != header.index - 1 or not ctx.kept(above.index):
+        return False
+    text = above.text.strip()
+    return 0 < len(text.split()) <= 5 and len(text) <= 50 and text[-1] not in ".!?:;,"
 
 
 def _ends_prose(text: str) -> bool:
