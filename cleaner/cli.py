@@ -17,6 +17,7 @@ from typing import Annotated, Any, NoReturn, TypeVar
 import typer
 from rich.console import Console
 from rich.table import Table
+from rich.text import Text  # table cells from files and rules: shown as they are, not as markup
 
 from . import batch
 from .compile import prefilter_of
@@ -683,12 +684,14 @@ def explain(
         fail(f"{file}: {result.error}", EXIT_FAILED)
     out.print(explain_view(text, result), markup=False, highlight=False, soft_wrap=True)
     table = Table(
-        title=f"{file}: {len(result.spans)} spans removed, {result.removed_chars} of {len(text)} characters"
+        title=Text(
+            f"{file}: {len(result.spans)} spans removed, {result.removed_chars} of {len(text)} characters"
+        )
     )
     for col in ("start", "end", "rule", "category", "also matched by"):
         table.add_column(col)
     for s in result.spans:
-        table.add_row(str(s.start), str(s.end), s.rule, s.category.value, ", ".join(s.rules[1:]))
+        table.add_row(str(s.start), str(s.end), Text(s.rule), s.category.value, Text(", ".join(s.rules[1:])))
     out.print(table)
 
 
@@ -714,12 +717,12 @@ def rules_list(
     for r in sorted(cleaner.rules, key=lambda r: r.id):
         matcher = r.kind.value + (f" {r.heuristic}" if r.heuristic else "")
         table.add_row(
-            r.id,
+            Text(r.id),
             r.category.value,
             matcher,
             r.zone.value,
-            r.file,
-            prefilter_of(r) if prefilter else r.description,
+            Text(r.file),
+            Text(prefilter_of(r) if prefilter else r.description),
         )
     out.print(table)
 
@@ -872,7 +875,7 @@ def _eval_print(report: Any, worst: int) -> None:
     from .pipeline import host_of
 
     s, b = report.scores, report.baseline
-    table = Table(title=f"{report.dataset}, {report.mode} mode: {s.n} documents")
+    table = Table(title=Text(f"{report.dataset}, {report.mode} mode: {s.n} documents"))
     for col in ("", "precision", "recall", "F1", "empty outputs"):
         table.add_column(col, justify="right" if col else "left")
     for name, x in (("cleaner", s), ("input as is", b)):
@@ -909,8 +912,8 @@ def _eval_print(report: Any, worst: int) -> None:
                 "-" if r is None else f"{r:.3f}",
                 f"{d.score.f1:.3f}",
                 f"{d.baseline.f1:.3f}",
-                host_of(d.url) or "",
-                (d.id[:12] + "…" if len(d.id) > 13 else d.id) + note,
+                Text(host_of(d.url) or ""),
+                Text((d.id[:12] + "…" if len(d.id) > 13 else d.id) + note),
             )
         out.print(table)
     for title, hits, first in (("category", report.categories, ()), ("rule", report.rules, ("category",))):
@@ -924,7 +927,7 @@ def _eval_print(report: Any, worst: int) -> None:
             )
         for h in hits:
             table.add_row(
-                h.name,
+                Text(h.name),
                 *([h.category or ""] if first else []),
                 f"{h.spans:,}",
                 f"{h.docs:,}",

@@ -353,6 +353,24 @@ def test_rules_list_lists_every_rule_id() -> None:
         assert rid in proc.stdout
 
 
+def test_rules_list_and_explain_show_brackets_as_written(tmp_path: Path) -> None:
+    # Rule text is shown as it is: a '[/button]' in a description is no console markup.
+    rules = tmp_path / "[x].toml"
+    rules.write_text(
+        RULE_X.replace("the test marker.", "the test marker, as in '[button]x[/button]' or [bold]."),
+        encoding="utf-8",
+    )
+    proc = run("rules", "list", "--no-default-rules", "--rules", rules)
+    assert proc.returncode == 0, proc.stderr
+    assert "'[button]x[/button]' or [bold]." in proc.stdout
+    assert "[x].toml" in proc.stdout
+    doc = tmp_path / "[doc].txt"
+    doc.write_text("Story.\nZZZ-MARKER\n", encoding="utf-8")
+    proc = run("explain", doc, "--no-default-rules", "--rules", rules)
+    assert proc.returncode == 0, proc.stderr
+    assert "[doc].txt" in proc.stdout
+
+
 def test_rules_list_with_user_rules_only(tmp_path: Path) -> None:
     rules = tmp_path / "x.toml"
     rules.write_text(RULE_X, encoding="utf-8")

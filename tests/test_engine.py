@@ -215,6 +215,37 @@ def test_comment_thread_takes_what_lies_between_close_headers(rule, cleaner_of, 
     assert [s.text for s in r.spans if s.rule == "t.thread"] == ["Nice.\n", "Agreed, and\n", "here is why.\n"]
 
 
+BYLINE_HEAD = 'heuristic = "headline"\nparams = { head_lines = 1, byline_lines = 5 }'
+BODY = "It was the shot heard round the world, in the closing seconds of the game.\n"
+
+
+def test_headline_takes_the_head_down_to_the_authors_name(rule, cleaner_of, check) -> None:
+    c = cleaner_of(rule("t.head", BYLINE_HEAD, category="metadata"))
+    cases = {
+        # kicker, question headline, dek, name: all go
+        "Commentary\nIs Football Violence a Crime?\nLawsuits followed. Then more.\nRandy Maniloff\n": True,
+        # the last name line that fits is the byline, not a title-case label above it
+        "Consumer\nEarnings Report\nHome Depot Stock Is Falling. Why Not Worry.\nBy Al Root\n\n": True,
+        # two statements above the name: paragraphs, not a head
+        "Standings\nThe table is updated after every race!\nBookmark it and come back!\nKyle Busch\n": False,
+        # the head must open with a title
+        "The council met on Tuesday.\n\nJane Roe\n\n": False,
+        # words no name holds: a subheading, not a byline
+        "Budget passes\n\nWhat Happens Next\n\n": False,
+    }
+    for head, goes in cases.items():
+        text = head + BODY
+        r = c.clean(text)
+        check(text, r)
+        if goes:
+            assert r.text == BODY, head
+        else:
+            assert len(r.text) > len(BODY) + 10, head  # at most the first line (head_lines 1) went
+    # no paragraph after the name: nothing to anchor the head on
+    text = "Commentary\n\nIs Football Violence a Crime?\n\nRandy Maniloff\n\nShort line\n"
+    assert "Randy Maniloff" in c.clean(text).text
+
+
 OPENED_THREAD = (
     'heuristic = "comment-thread"\nparams = { rules = ["t.stamp"], name_lines = true, '
     'openers = ["t.heading"], min_markers = 1, max_gap_lines = 6, max_tail_lines = 3 }'

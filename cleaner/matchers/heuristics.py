@@ -361,18 +361,68 @@ def sandwich(ctx: Context, p: Mapping[str, Any]) -> Iterator[int]:
 _SENTENCE_WORDS = 6  # the first sentence of a story: ends like one and has this many words
 
 
+# A name on a line of its own: two to four capitalised words (initials and name particles
+# allowed), perhaps after 'By'. Words no name holds rule out a title-case subheading
+# ('What Happens Next').
+_NAME = regex.compile(
+    r"^\W*(?:(?i:by)\s+)?\p{Lu}[\p{L}'’.-]*"
+    r"(?:\s+(?:\p{Lu}[\p{L}'’.-]*|de|van|von|der|den|da|do|dos|del|della|la|le|bin|ibn)){1,3}\W*$"
+)
+# fmt: off
+_NOT_NAMES = frozenset((
+    "the", "a", "an", "of", "and", "or", "in", "on", "at", "to", "for", "with", "from", "about",
+    "after", "before", "into", "over", "under", "what", "how", "why", "who", "when", "where",
+    "which", "is", "are", "was", "were", "be", "been", "it", "its", "this", "that", "these",
+    "those", "your", "my", "our", "his", "her", "their", "new", "next", "more", "most", "top",
+    "best", "news", "video", "photos", "live", "latest", "read", "watch", "see",
+))
+# fmt: on
+_BYLINE_WORDS = 40  # the most a dek (the sentence under a headline) may have
+_DEK_WORDS = 20  # a line above the name this long is the dek (or a paragraph): one at most
+_BODY_WORDS = 10  # the least the story's first paragraph has
+
+
+def _is_name(text: str) -> bool:
+    return bool(_NAME.match(text)) and not any(w.casefold() in _NOT_NAMES for w in text.split())
+
+
+def _byline_head(lines: list[Line]) -> list[Line]:
+    """The lines a story's head ends with its author's name: the kicker, headline and dek
+    above a name line, and the name, when the story's first paragraph follows it. The
+    head must open with a title (no closing punctuation); at most one of its lines may end
+    a statement ('.' or '!': the dek, a headline may ask a question), and at most one may
+    be as long as a dek, so that paragraphs above a title-case subheading stay."""
+    for pos in range(len(lines) - 2, 0, -1):  # the last name line that fits
+        name, after, above = lines[pos], lines[pos + 1], lines[:pos]
+        if not _is_name(name.text):
+            continue
+        if after.words < _BODY_WORDS or not _ends_sentence(after.text):
+            continue
+        if _ends_sentence(above[0].text) or any(ln.words > _BYLINE_WORDS for ln in above):
+            continue
+        statements = sum(ln.text.rstrip().rstrip(_CLOSERS)[-1:] in ".!" for ln in above)
+        if statements <= 1 and sum(ln.words >= _DEK_WORDS for ln in above) <= 1:
+            return lines[: pos + 1]
+    return []
+
+
 @register(
     "headline",
     rank=30,
-    params={"min_words": (int, 3), "max_words": (int, 20), "head_lines": (int, 1)},
+    params={"min_words": (int, 3), "max_words": (int, 20), "head_lines": (int, 1), "byline_lines": (int, 0)},
     summary="the first line left, when it reads as a title (short, no closing punctuation); "
     "with head_lines above 1, the lines of that kind the text opens with (kicker, headline, "
-    "author's name), up to the first sentence",
+    "author's name), up to the first sentence; with byline_lines, a head of at most that many "
+    "lines that ends with the author's name on a line of its own (a dek included)",
 )
 def headline(ctx: Context, p: Mapping[str, Any]) -> Iterator[int]:
-    lines = list(islice(ctx.content(), p["head_lines"] + 1))
+    lines = list(islice(ctx.content(), max(p["head_lines"], p["byline_lines"]) + 1))
     if len(lines) < 2:
         return
+    if p["byline_lines"] and (head := _byline_head(lines[: p["byline_lines"] + 1])):
+        yield from (ln.index for ln in head)
+        return
+    lines = lines[: p["head_lines"] + 1]
     heads: list[Line] = []
     opened = False  # whether the story's first sentence follows them within head_lines
     for ln in lines:
