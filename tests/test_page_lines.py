@@ -127,3 +127,33 @@ def test_a_list_the_article_ends_with_stays_with_it() -> None:
     # under a heading a rule removed ('Related'), the rows are not the article's
     related = "\n".join([*MENU, *PARAGRAPHS, "Related", *DATES, *FOOTER]) + "\n"
     assert all(row in removed_by_page_lines(related) for row in DATES)
+
+
+# A standings page: two short sentences and a table of results, between a menu and a
+# sidebar of teasers that read as prose.
+STANDINGS = [
+    f"{n} Driver Number{n} {5100 - 40 * n} {n % 4} {n % 3} {20 - n % 9} {25 - n % 7}" for n in range(1, 31)
+]
+TEASERS = [
+    "Click the picture above to see how the drivers stand this season after the last race.",
+    "Find out when the next race is on television, and what the weather will do there.",
+    "A long chat about everything that happened in motor racing this week, with our panel.",
+]
+
+
+def test_a_story_that_is_mostly_a_table_keeps_its_table() -> None:
+    """Table rows weigh a fraction of their words in the core: enough for a story that is
+    mostly a table to be the core, rather than the teasers beside it."""
+    intro = ["This page always has the latest standings.", "Final standings after 36 races:"]
+    text = "\n".join([*MENU, *intro, *STANDINGS, *MENU, *TEASERS, *FOOTER]) + "\n"
+    removed = removed_by_page_lines(text)
+    assert not any(row in removed for row in STANDINGS)
+    assert not any(line in removed for line in intro)
+    assert all(line in removed for line in TEASERS + FOOTER)
+    # without the weight, the teasers are the core and the table goes
+    rules = [r for r in Cleaner().rules if r.id != "boilerplate.page-lines"]
+    page_lines = next(r for r in Cleaner().rules if r.id == "boilerplate.page-lines")
+    unweighted = dataclasses.replace(page_lines, params={**page_lines.params, "table_weight": 0.0})
+    result = Cleaner([*rules, unweighted]).clean(text)
+    gone = "".join(text[s.start : s.end] for s in result.spans if s.rule == "boilerplate.page-lines")
+    assert all(row in gone for row in STANDINGS)

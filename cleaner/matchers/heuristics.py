@@ -669,6 +669,7 @@ def _alike(shape: tuple[bool, str], base: tuple[bool, str]) -> bool:
         "min_lines": (int, 20),
         "min_noise_fraction": (float, 0.3),
         "table_digits": (float, 0.4),
+        "table_weight": (float, 0.25),
         "min_core_words": (int, 30),
         "list_rows": (int, 4),
     },
@@ -693,12 +694,18 @@ def page_lines(ctx: Context, p: Mapping[str, Any]) -> Iterator[int]:
     # their words plus a penalty per line (the role tags play in body-text extraction), a
     # line the rules removed ``removed_penalty`` alone.
     lines, penalty, removed_penalty = ctx.lines, p["line_penalty"], p["removed_penalty"]
+    table_weight = p["table_weight"]
     best, best_lo, best_hi = 0, 0, -1
     total, lo = 0, 0
     for k, i in enumerate(content):
         if removed_by[i] is not None:
             total -= removed_penalty
-        elif classes[i] != "table":  # table rows neither make nor break the core
+        elif classes[i] == "table":
+            # Table rows weigh a little, so that a story that is mostly a table (standings,
+            # results) still has a core; a fraction, so that a table beside the story does not
+            # outweigh it.
+            total += lines[i].words * table_weight
+        else:
             words = lines[i].words
             total += -(words + penalty) if noise[k] else words
         if total <= 0:
