@@ -215,6 +215,49 @@ def test_comment_thread_takes_what_lies_between_close_headers(rule, cleaner_of, 
     assert [s.text for s in r.spans if s.rule == "t.thread"] == ["Nice.\n", "Agreed, and\n", "here is why.\n"]
 
 
+REPEATED = 'heuristic = "repeated-text"\nparams = { min_words = 16, min_share = 0.8, min_sources = 2 }'
+STORY = [
+    "The council said on Tuesday that the new bridge over the river would open in the spring.",
+    "Residents have complained for years about the queues on the old crossing into town.",
+    "Buses will use the new bridge first, and lorries will follow once the road is finished.",
+]
+
+
+def test_repeated_text_takes_copies_of_the_story_and_keeps_the_first(rule, cleaner_of, check) -> None:
+    c = cleaner_of(rule("t.copy", REPEATED, category="boilerplate"))
+    copy = " ".join(STORY)  # a page description that strings the paragraphs together
+    teaser = STORY[0][:40] + "..."
+    text = "\n\n".join([*STORY, copy, teaser]) + "\n"
+    r = c.clean(text)
+    check(text, r)
+    assert [s.text.strip() for s in r.spans if s.rule == "t.copy"] == [copy, teaser]
+    assert all(p in r.text for p in STORY)
+
+
+def test_repeated_text_keeps_a_sentence_repeated_on_its_own(rule, cleaner_of, check) -> None:
+    c = cleaner_of(rule("t.copy", REPEATED, category="boilerplate"))
+    question = "What inspired you to start cooking for other people, and what keeps you going every week?"
+    text = "\n".join([question, "My grandmother did.", question, "My neighbours did."]) + "\n"
+    r = c.clean(text)
+    check(text, r)
+    assert not r.spans  # one line above holds it, not several: no copy of the story
+
+
+def test_repeated_text_counts_only_lines_still_kept(rule, cleaner_of, check) -> None:
+    # The lines the copy repeats were removed by a rule: the copy is all that is left of
+    # them, and stays.
+    c = cleaner_of(
+        rule("t.teaser", "line = '^(The council said|Residents have)[^.]*\\.$'", category="related"),
+        rule("t.copy", REPEATED, category="boilerplate"),
+    )
+    copy = " ".join(STORY[:2])
+    text = "\n".join([*STORY[:2], "Now the story.", copy]) + "\n"
+    r = c.clean(text)
+    check(text, r)
+    assert copy in r.text
+    assert not [s for s in r.spans if s.rule == "t.copy"]
+
+
 BYLINE_HEAD = 'heuristic = "headline"\nparams = { head_lines = 1, byline_lines = 5 }'
 BODY = "It was the shot heard round the world, in the closing seconds of the game.\n"
 
