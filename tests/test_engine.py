@@ -215,6 +215,25 @@ def test_comment_thread_takes_what_lies_between_close_headers(rule, cleaner_of, 
     assert [s.text for s in r.spans if s.rule == "t.thread"] == ["Nice.\n", "Agreed, and\n", "here is why.\n"]
 
 
+def test_teaser_takes_a_cut_off_paragraph_above_a_read_more_line(rule, cleaner_of, check) -> None:
+    c = cleaner_of(
+        rule("t.more", 'phrases = ["Read More"]', category="related"),
+        rule(
+            "t.teaser",
+            'heuristic = "teaser"\nparams = { rules = ["t.more"], max_words = 30 }',
+            category="related",
+        ),
+    )
+    cut = "About three years ago, a young prospect started working out with some veterans at..."
+    whole = "About three years ago, a young prospect started working out with some veterans."
+    text = "\n".join(["Story.", cut, "Read More", whole, "Read More", cut]) + "\n"
+    r = c.clean(text)
+    check(text, r)
+    # only the cut-off paragraph right above a removed 'Read More' line goes
+    assert [s.text.strip() for s in r.spans if s.rule == "t.teaser"] == [cut]
+    assert r.text == "Story.\n" + whole + "\n" + cut + "\n"
+
+
 REPEATED = 'heuristic = "repeated-text"\nparams = { min_words = 16, min_share = 0.8, min_sources = 2 }'
 STORY = [
     "The council said on Tuesday that the new bridge over the river would open in the spring.",

@@ -332,6 +332,30 @@ def _ends_prose(text: str) -> bool:
 
 
 @register(
+    "teaser",
+    rank=18,
+    params={"rules": (list, None), "max_words": (int, 80)},
+    summary="a paragraph cut off with '...' or '…' right above a 'Read more' line the listed rules removed",
+)
+def teaser(ctx: Context, p: Mapping[str, Any]) -> Iterator[int]:
+    """A teaser of another story: its first words, cut off, then the link to the rest."""
+    labels = set(p["rules"])
+    previous: Line | None = None  # the last non-blank line
+    for ln in ctx.lines:
+        if ln.blank:
+            continue
+        if (
+            previous is not None
+            and ctx.removed_by[ln.index] in labels
+            and ctx.kept(previous.index)
+            and previous.words <= p["max_words"]
+            and previous.text.rstrip().endswith(("...", "…"))
+        ):
+            yield previous.index
+        previous = ln
+
+
+@register(
     "sandwich",
     rank=20,
     params={"categories": (list, None), "max_gap_lines": (int, 2), "max_words": (int, 12)},
@@ -685,10 +709,12 @@ def _line_classes(ctx: Context, p: Mapping[str, Any]) -> list[str]:
             out.append("void" if _invisible(ln.text) else "bad")
             continue
         n = len(toks)
-        if n >= 3 and sum(map(str.isdigit, toks)) >= table_digits * n:
+        digits = sum(map(str.isdigit, toks))
+        if n >= 3 and digits >= table_digits * n:
             out.append("table")
             continue
-        dense = sum(map(in_stop, toks)) >= stopwords_low * n
+        # Numbers are no words of any language: '$2.53' is two \w+ tokens and no stop word.
+        dense = sum(map(in_stop, toks)) >= stopwords_low * (n - digits)
         if len(ln.text.strip()) < length_low:
             sentence = dense and n >= sentence_words and _ends_sentence(ln.text)
             out.append("text" if sentence else "short")
