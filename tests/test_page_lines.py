@@ -157,3 +157,26 @@ def test_a_story_that_is_mostly_a_table_keeps_its_table() -> None:
     result = Cleaner([*rules, unweighted]).clean(text)
     gone = "".join(text[s.start : s.end] for s in result.spans if s.rule == "boilerplate.page-lines")
     assert all(row in gone for row in STANDINGS)
+
+
+# A page in a language with no stop list (Japanese): menus of short labels around
+# paragraphs of sentences, and a list in the article whose items have no sentence mark.
+JA_MENU = ["ホーム", "サービスのご案内", "お客様の声", "ブログ", "事務所案内・アクセス", "よくあるご質問"] * 2
+JA_PARAGRAPHS = [
+    f"先日、不正に改造した商品を販売したとして、第{n}回目の相談が事務所に寄せられました。"
+    f"報道によると、今回の件では商標の扱いが大きな問題になったとのことです。"
+    for n in range(1, 7)
+]
+JA_LIST = [
+    "もとの商品に付された商標を剥奪抹消した商品をそのまま販売する行為",
+    "権利者の意思に基づくことなく、もとの商品を小分けにして販売する行為",
+]
+
+
+def test_a_page_in_a_language_without_a_stop_list_is_judged_by_length() -> None:
+    """No stop list holds a tenth of the words: long lines are text, short ones only when
+    they read as sentences, and lines weigh their characters."""
+    text = "\n".join([*JA_MENU, *JA_PARAGRAPHS[:3], *JA_LIST, *JA_PARAGRAPHS[3:], *JA_MENU]) + "\n"
+    removed = removed_by_page_lines(text)
+    assert not any(p in removed for p in JA_PARAGRAPHS + JA_LIST)
+    assert all(label in removed for label in JA_MENU)

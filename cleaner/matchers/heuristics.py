@@ -655,8 +655,13 @@ def _load_stoplists(values: dict[str, Any]) -> dict[str, Any]:
     return values
 
 
+_MIN_STOP_SHARE = 0.1
+_SENTENCE_MARK = regex.compile(r"[.!?。！？]")
+
+
 def _stoplist_for(tokens: Iterable[str], p: Mapping[str, Any]) -> frozenset[str]:
-    """The configured stop list holding most of the document's words (ties: the first listed)."""
+    """The configured stop list holding most of the document's words (ties: the first
+    listed); empty when none holds a tenth of them (a language with no list)."""
     lists: list[frozenset[str]] = p["_stoplists"]
     index: dict[str, tuple[int, ...]] = p["_stop_index"]
     counts = [0] * len(lists)
@@ -666,9 +671,12 @@ def _stoplist_for(tokens: Iterable[str], p: Mapping[str, Any]) -> frozenset[str]
         n = seen[word]
         for i in index[word]:
             counts[i] += n
-    if not any(counts):
+    best = max(range(len(lists)), key=counts.__getitem__)
+    # Stop words make up a fifth or more of any page in a listed language; a page where the
+    # best list finds a few (a Japanese page with 'by' and 'iPhone' in it) has none of them.
+    if counts[best] < _MIN_STOP_SHARE * sum(seen.values()):
         return frozenset()
-    return lists[max(range(len(lists)), key=counts.__getitem__)]
+    return lists[best]
 
 
 def _invisible(text: str) -> bool:
@@ -677,12 +685,14 @@ def _invisible(text: str) -> bool:
     return all(c.isspace() or unicodedata.category(c) == "Cf" for c in text)
 
 
-def _line_classes(ctx: Context, p: Mapping[str, Any]) -> list[str]:
+def _line_classes(ctx: Context, p: Mapping[str, Any]) -> tuple[list[str], list[int]]:
     """Each line's class: text, short, bad, table, void (it shows nothing: like a blank
-    line, it neither makes nor breaks the core) or '' for a blank line.
+    line, it neither makes nor breaks the core) or '' for a blank line; and its weight in
+    words.
 
     As jusText classes paragraphs: length in characters, and stop-word density against the
-    stop list of the document's language (the configured list holding most of its words).
+    stop list of the document's language (the configured list holding most of its words;
+    for a language without one, length alone).
     A short line that reads as a sentence (closing punctuation, enough words and stop words)
     counts as text. Lines already removed count as bad.
     """
@@ -694,9 +704,21 @@ def _line_classes(ctx: Context, p: Mapping[str, Any]) -> list[str]:
     tokens = [[] if ln.blank else find(ln.text.casefold()) for ln in ctx.lines]
     stop = _stoplist_for(chain.from_iterable(tokens), p)
     in_stop = stop.__contains__
+    # Without a stop list (Japanese, Chinese, Thai: languages written without spaces, most
+    # of them), lines are judged by length, as jusText does with no stop list: long lines
+    # are text, and short ones when they read as sentences (a sentence mark in them, and
+    # one at the end). A line weighs its characters, a word for every two, as its \w+ runs
+    # are whole clauses; and half of length_low makes a line long.
+    sentences = _SENTENCE_MARK.search if not stop else None
+    if sentences is None:
+        weights = [ln.words for ln in ctx.lines]
+    else:
+        weights = [max(ln.words, len("".join(ln.text.split())) // 2) for ln in ctx.lines]
     removed_by = ctx.removed_by
     table_digits, stopwords_low = p["table_digits"], p["stopwords_low"]
     length_low, sentence_words = p["length_low"], p["sentence_words"]
+    if sentences is not None:
+        length_low //= 2
     out: list[str] = []
     for ln, toks in zip(ctx.lines, tokens, strict=True):
         if ln.blank:
@@ -714,13 +736,16 @@ def _line_classes(ctx: Context, p: Mapping[str, Any]) -> list[str]:
             out.append("table")
             continue
         # Numbers are no words of any language: '$2.53' is two \w+ tokens and no stop word.
-        dense = sum(map(in_stop, toks)) >= stopwords_low * (n - digits)
+        if sentences is not None:  # long lines are text, short ones when they are sentences
+            dense = sentences(ln.text) is not None or len(ln.text.strip()) >= length_low
+        else:
+            dense = sum(map(in_stop, toks)) >= stopwords_low * (n - digits)
         if len(ln.text.strip()) < length_low:
-            sentence = dense and n >= sentence_words and _ends_sentence(ln.text)
+            sentence = dense and weights[ln.index] >= sentence_words and _ends_sentence(ln.text)
             out.append("text" if sentence else "short")
         else:
             out.append("text" if dense else "bad")
-    return out
+    return out, weights
 
 
 # Not '|', which joins the parts of page titles ('Design Week 2018 | A light installation').
@@ -789,7 +814,7 @@ def _alike(shape: tuple[bool, str], base: tuple[bool, str]) -> bool:
     prepare=_load_stoplists,
 )
 def page_lines(ctx: Context, p: Mapping[str, Any]) -> Iterator[int]:
-    classes = _line_classes(ctx, p)
+    classes, weights = _line_classes(ctx, p)
     # Whether the page qualifies is judged on the lines the rules left; the lines they
     # removed still weigh in the core as noise, so that a block of menus or links the rules
     # took most of still counts against the lines around it.
@@ -804,7 +829,7 @@ def page_lines(ctx: Context, p: Mapping[str, Any]) -> Iterator[int]:
     # The core is the maximum-sum run of lines: text lines count their words, noise lines
     # their words plus a penalty per line (the role tags play in body-text extraction), a
     # line the rules removed ``removed_penalty`` alone.
-    lines, penalty, removed_penalty = ctx.lines, p["line_penalty"], p["removed_penalty"]
+    penalty, removed_penalty = p["line_penalty"], p["removed_penalty"]
     table_weight = p["table_weight"]
     best, best_lo, best_hi = 0, 0, -1
     total, lo = 0, 0
@@ -815,9 +840,9 @@ def page_lines(ctx: Context, p: Mapping[str, Any]) -> Iterator[int]:
             # Table rows weigh a little, so that a story that is mostly a table (standings,
             # results) still has a core; a fraction, so that a table beside the story does not
             # outweigh it.
-            total += lines[i].words * table_weight
+            total += weights[i] * table_weight
         else:
-            words = lines[i].words
+            words = weights[i]
             total += -(words + penalty) if noise[k] else words
         if total <= 0:
             total, lo = 0, k + 1
