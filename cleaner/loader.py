@@ -86,14 +86,18 @@ def load_rules(paths: Sequence[Path | str] = (), *, defaults: bool = True) -> tu
     return tuple(rules)
 
 
+_REFERENCE_PARAMS = ("rules", "openers")  # heuristic parameters that name rule ids
+
+
 def _dangling_references(rules: Sequence[Rule]) -> list[RuleProblem]:
-    """Rule ids a heuristic's ``rules`` parameter names that no loaded rule has."""
+    """Rule ids a heuristic's ``rules`` or ``openers`` parameter names that no loaded rule has."""
     ids = {r.id for r in rules}
     return [
-        RuleProblem(rule.file, rule.id, "params.rules", f"no loaded rule has the id '{ref}'")
+        RuleProblem(rule.file, rule.id, f"params.{key}", f"no loaded rule has the id '{ref}'")
         for rule in rules
         if rule.heuristic is not None
-        for ref in rule.params.get("rules", ())
+        for key in _REFERENCE_PARAMS
+        for ref in rule.params.get(key, ())
         if ref not in ids
     ]
 

@@ -292,3 +292,16 @@ def test_a_heuristic_naming_a_rule_that_is_not_loaded_is_refused(tmp_path: Path)
     after_default = one_rule('heuristic = "follows"\nparams = { rules = ["navigation.post-nav"] }')
     user.write_text(after_default, encoding="utf-8")
     assert any(r.id == "t.bad" for r in load_rules([user], defaults=True))
+
+
+def test_a_comment_thread_opener_that_is_not_loaded_is_refused(tmp_path: Path) -> None:
+    user = tmp_path / "mine.toml"
+    params = 'params = { rules = ["t.ok"], openers = ["t.heading"] }'
+    user.write_text(
+        VALID + one_rule(f'heuristic = "comment-thread"\n{params}', rid="t.thread"), encoding="utf-8"
+    )
+    with pytest.raises(RuleFileError) as info:
+        load_rules([user], defaults=False)
+    (p,) = info.value.problems
+    assert (p.rule, p.field) == ("t.thread", "params.openers")
+    assert "t.heading" in p.message
