@@ -814,6 +814,8 @@ def _alike(shape: tuple[bool, str], base: tuple[bool, str]) -> bool:
     prepare=_load_stoplists,
 )
 def page_lines(ctx: Context, p: Mapping[str, Any]) -> Iterator[int]:
+    if sum(1 for _ in ctx.content()) < p["min_lines"]:
+        return  # too few lines left to be a whole page, whatever their classes (saves classing them)
     classes, weights = _line_classes(ctx, p)
     # Whether the page qualifies is judged on the lines the rules left; the lines they
     # removed still weigh in the core as noise, so that a block of menus or links the rules
