@@ -427,8 +427,9 @@ def test_row25_sigint_flushes_exits_130_and_resume_finishes(
 def test_row25_a_second_sigint_stops_at_once(tmp_path: Path) -> None:
     """The first Ctrl-C lets the document in hand finish; a second one does not wait for it."""
     make_inputs(tmp_path / "in", 5)
-    words = b"word " * (2**20 // 5)
-    (tmp_path / "in" / "zz_slow.txt").write_bytes(words)  # one long line: a second or more
+    # 4 MiB of prose lines: every line is classed and tried by the rules, a second or more
+    line = b"The council met on Tuesday to discuss the budget, and the mayor said it would pass.\n"
+    (tmp_path / "in" / "zz_slow.txt").write_bytes(line * (4 * 2**20 // len(line)))
     proc = start_and_wait(tmp_path, 4)  # the 5 small ones (one fails) are done: the slow one is next
     time.sleep(0.05)
     proc.send_signal(signal.SIGINT)
