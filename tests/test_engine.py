@@ -277,7 +277,10 @@ def test_repeated_text_counts_only_lines_still_kept(rule, cleaner_of, check) -> 
     assert not [s for s in r.spans if s.rule == "t.copy"]
 
 
-BYLINE_HEAD = 'heuristic = "headline"\nparams = { head_lines = 1, byline_lines = 5 }'
+BYLINE_HEAD = (
+    'heuristic = "headline"\n'
+    'params = { head_lines = 1, byline_lines = 5, not_names = ["what", "happens", "next", "the"] }'
+)
 BODY = "It was the shot heard round the world, in the closing seconds of the game.\n"
 
 

@@ -181,18 +181,26 @@ def _ends_sentence(text: str) -> bool:
 def truncated_caption(ctx: Context, p: Mapping[str, Any]) -> Iterator[int]:
     lines = ctx.lines
     for ln in lines:
-        t = ln.text.strip()
-        if not (t.endswith("...") or t.endswith("…")):
-            continue
-        prefix = t.rstrip(".…").rstrip()
-        if len(prefix) < p["min_chars"]:
+        prefix = _cut_off(ln.text)
+        if prefix is None or len(prefix) < p["min_chars"]:
             continue
         lo, hi = max(0, ln.index - p["window"]), min(len(lines), ln.index + p["window"] + 1)
-        for other in lines[lo:hi]:
-            o = other.text.strip()
-            if other.index != ln.index and len(o) > len(prefix) and o.startswith(prefix):
-                yield ln.index
-                break
+        if any(other.index != ln.index and _continues(other, prefix) for other in lines[lo:hi]):
+            yield ln.index
+
+
+def _cut_off(text: str) -> str | None:
+    """What a line cut off with '...' or '…' holds before the ellipsis; None for other lines."""
+    t = text.strip()
+    if not t.endswith(("...", "…")):
+        return None
+    return t.rstrip(".…").rstrip()
+
+
+def _continues(line: Line, prefix: str) -> bool:
+    """Whether ``line`` starts with ``prefix`` and goes on after it."""
+    t = line.text.strip()
+    return len(t) > len(prefix) and t.startswith(prefix)
 
 
 @register(
@@ -349,7 +357,7 @@ def teaser(ctx: Context, p: Mapping[str, Any]) -> Iterator[int]:
             and ctx.removed_by[ln.index] in labels
             and ctx.kept(previous.index)
             and previous.words <= p["max_words"]
-            and previous.text.rstrip().endswith(("...", "…"))
+            and _cut_off(previous.text) is not None
         ):
             yield previous.index
         previous = ln
@@ -386,31 +394,26 @@ _SENTENCE_WORDS = 6  # the first sentence of a story: ends like one and has this
 
 
 # A name on a line of its own: two to four capitalised words (initials and name particles
-# allowed), perhaps after 'By'. Words no name holds rule out a title-case subheading
-# ('What Happens Next').
+# allowed), perhaps after 'By'. The rule's ``not_names`` (words no name holds) rule out a
+# title-case subheading ('What Happens Next').
 _NAME = regex.compile(
     r"^\W*(?:(?i:by)\s+)?\p{Lu}[\p{L}'’.-]*"
     r"(?:\s+(?:\p{Lu}[\p{L}'’.-]*|de|van|von|der|den|da|do|dos|del|della|la|le|bin|ibn)){1,3}\W*$"
 )
-# fmt: off
-_NOT_NAMES = frozenset((
-    "the", "a", "an", "of", "and", "or", "in", "on", "at", "to", "for", "with", "from", "about",
-    "after", "before", "into", "over", "under", "what", "how", "why", "who", "when", "where",
-    "which", "is", "are", "was", "were", "be", "been", "it", "its", "this", "that", "these",
-    "those", "your", "my", "our", "his", "her", "their", "new", "next", "more", "most", "top",
-    "best", "news", "video", "photos", "live", "latest", "read", "watch", "see",
-))
-# fmt: on
 _BYLINE_WORDS = 40  # the most a dek (the sentence under a headline) may have
 _DEK_WORDS = 20  # a line above the name this long is the dek (or a paragraph): one at most
 _BODY_WORDS = 10  # the least the story's first paragraph has
 
 
-def _is_name(text: str) -> bool:
-    return bool(_NAME.match(text)) and not any(w.casefold() in _NOT_NAMES for w in text.split())
+def _prepare_headline(values: dict[str, Any]) -> dict[str, Any]:
+    return {**values, "_not_names": frozenset(w.casefold() for w in values["not_names"])}
 
 
-def _byline_head(lines: list[Line]) -> list[Line]:
+def _is_name(text: str, not_names: Collection[str]) -> bool:
+    return bool(_NAME.match(text)) and not any(w.casefold() in not_names for w in text.split())
+
+
+def _byline_head(lines: list[Line], not_names: Collection[str]) -> list[Line]:
     """The lines a story's head ends with its author's name: the kicker, headline and dek
     above a name line, and the name, when the story's first paragraph follows it. The
     head must open with a title (no closing punctuation); at most one of its lines may end
@@ -418,13 +421,13 @@ def _byline_head(lines: list[Line]) -> list[Line]:
     be as long as a dek, so that paragraphs above a title-case subheading stay."""
     for pos in range(len(lines) - 2, 0, -1):  # the last name line that fits
         name, after, above = lines[pos], lines[pos + 1], lines[:pos]
-        if not _is_name(name.text):
+        if not _is_name(name.text, not_names):
             continue
         if after.words < _BODY_WORDS or not _ends_sentence(after.text):
             continue
         if _ends_sentence(above[0].text) or any(ln.words > _BYLINE_WORDS for ln in above):
             continue
-        statements = sum(ln.text.rstrip().rstrip(_CLOSERS)[-1:] in ".!" for ln in above)
+        statements = sum(ln.text.rstrip().rstrip(_CLOSERS)[-1:] in (".", "!") for ln in above)
         if statements <= 1 and sum(ln.words >= _DEK_WORDS for ln in above) <= 1:
             return lines[: pos + 1]
     return []
@@ -433,7 +436,14 @@ def _byline_head(lines: list[Line]) -> list[Line]:
 @register(
     "headline",
     rank=30,
-    params={"min_words": (int, 3), "max_words": (int, 20), "head_lines": (int, 1), "byline_lines": (int, 0)},
+    params={
+        "min_words": (int, 3),
+        "max_words": (int, 20),
+        "head_lines": (int, 1),
+        "byline_lines": (int, 0),
+        "not_names": (list, []),
+    },
+    prepare=_prepare_headline,
     summary="the first line left, when it reads as a title (short, no closing punctuation); "
     "with head_lines above 1, the lines of that kind the text opens with (kicker, headline, "
     "author's name), up to the first sentence; with byline_lines, a head of at most that many "
@@ -443,7 +453,7 @@ def headline(ctx: Context, p: Mapping[str, Any]) -> Iterator[int]:
     lines = list(islice(ctx.content(), max(p["head_lines"], p["byline_lines"]) + 1))
     if len(lines) < 2:
         return
-    if p["byline_lines"] and (head := _byline_head(lines[: p["byline_lines"] + 1])):
+    if p["byline_lines"] and (head := _byline_head(lines[: p["byline_lines"] + 1], p["_not_names"])):
         yield from (ln.index for ln in head)
         return
     lines = lines[: p["head_lines"] + 1]
@@ -510,16 +520,16 @@ def repeated_text(ctx: Context, p: Mapping[str, Any]) -> Iterator[int]:
 
     min_words, min_sources = p["min_words"], p["min_sources"]
     for ln in ctx.content():
+        prefix = _cut_off(ln.text)
+        if (
+            prefix is not None
+            and len(prefix) >= p["min_chars"]
+            and any(_continues(other, prefix) for other in kept_lines_with(prefix, ln.start))
+        ):
+            taken.add(ln.index)
+            yield ln.index
+            continue
         t = ln.text.strip()
-        if t.endswith(("...", "…")):
-            prefix = t.rstrip(".…").rstrip()
-            if len(prefix) >= p["min_chars"] and any(
-                (o := other.text.strip()).startswith(prefix) and len(o) > len(prefix)
-                for other in kept_lines_with(prefix, ln.start)
-            ):
-                taken.add(ln.index)
-                yield ln.index
-                continue
         if ln.words < min_words or text.find(t[:_COPY_HEAD], 0, ln.start) < 0:
             continue  # the usual case: a line that does not start like anything above
         found: set[int] = set()  # lines above holding its first sentences
