@@ -124,6 +124,15 @@ UntilStableOpt = Annotated[
         "--until-stable", help="Clean again until nothing more goes (at most 10 passes, one time limit)."
     ),
 ]
+RepairOpt = Annotated[
+    bool,
+    typer.Option(
+        "--repair-mojibake",
+        help='Repair text whose UTF-8 was once read as Latin-1 or Windows-1252 ("isnâ€™t") with '
+        "ftfy before cleaning. Its spans then index the repaired text: the record keeps ftfy's "
+        'plan (repair), repaired_sha256, and format "repaired" for a text file.',
+    ),
+]
 
 
 def build_cleaner(
@@ -135,6 +144,7 @@ def build_cleaner(
     max_removed_fraction: float = DEFAULT_MAX_REMOVED_FRACTION,
     check_stable: bool = False,
     until_stable: bool = False,
+    repair_mojibake: bool = False,
 ) -> Cleaner:
     if no_default_rules and not rules:
         fail("--no-default-rules needs at least one --rules PATH")
@@ -148,6 +158,7 @@ def build_cleaner(
                 max_removed_fraction=max_removed_fraction,
                 check_stable=check_stable,
                 until_stable=until_stable,
+                repair_mojibake=repair_mojibake,
             )
         except ValueError as e:
             fail(str(e))
@@ -322,6 +333,7 @@ def clean(
     max_removed_fraction: MaxRemovedOpt = DEFAULT_MAX_REMOVED_FRACTION,
     check_stable: CheckStableOpt = False,
     until_stable: UntilStableOpt = False,
+    repair_mojibake: RepairOpt = False,
     jobs: Annotated[
         int,
         typer.Option(
@@ -347,6 +359,7 @@ def clean(
         max_removed_fraction=max_removed_fraction,
         check_stable=check_stable,
         until_stable=until_stable,
+        repair_mojibake=repair_mojibake,
     )
     options = _batch_options(
         format=format,
@@ -670,9 +683,10 @@ def explain(
     rules: RulesOpt = None,
     no_default_rules: NoDefaultsOpt = False,
     url: Annotated[str | None, typer.Option("--url", help="The page URL, for site rules.")] = None,
+    repair_mojibake: RepairOpt = False,
 ) -> None:
     """Show FILE with every removed span highlighted and labelled by the rule that removed it."""
-    cleaner = build_cleaner(rules, no_default_rules)
+    cleaner = build_cleaner(rules, no_default_rules, repair_mojibake=repair_mojibake)
     try:
         text = decode(file.read_bytes()).text
     except OSError as e:
@@ -682,6 +696,10 @@ def explain(
     result = cleaner.clean(text, url=url)
     if result.error:
         fail(f"{file}: {result.error}", EXIT_FAILED)
+    if result.repair:
+        plan = ", ".join(f"{action} {param}" for action, param in result.repair)
+        err.print(f"{file}: mojibake repaired ({plan}); offsets are into the repaired text", markup=False)
+        text = result.source or text
     out.print(explain_view(text, result), markup=False, highlight=False, soft_wrap=True)
     table = Table(
         title=Text(
@@ -791,6 +809,7 @@ def eval_(
             "--json", help="Write the full report, every document included, as JSON.", show_default=False
         ),
     ] = None,
+    repair_mojibake: RepairOpt = False,
 ) -> None:
     """Score the cleaner on a benchmark dataset with the article-extraction-benchmark metric.
 
@@ -804,7 +823,7 @@ def eval_(
 
     from . import evaluate as ev
 
-    cleaner = build_cleaner(rules, no_default_rules)
+    cleaner = build_cleaner(rules, no_default_rules, repair_mojibake=repair_mojibake)
     try:
         ds = ev.load_dataset(dataset)
     except UsageError as e:
@@ -895,6 +914,17 @@ def _eval_print(report: Any, worst: int) -> None:
         f"in {spans:,} spans; {len(report.errors)} failed",
         markup=False,
     )
+    if report.repaired:
+        n = report.repaired
+        out.print(f"mojibake repaired in {n:,} input{'s' * (n != 1)} before cleaning", markup=False)
+    if report.damaged:
+        n = report.damaged
+        out.print(
+            f"{n:,} input{'s hold' if n != 1 else ' holds'} mojibake (UTF-8 read as Latin-1 or "
+            "Windows-1252); --repair-mojibake repairs it before cleaning",
+            markup=False,
+            soft_wrap=True,
+        )
     rows = report.worst(worst)
     cut = any(len(d.id) > 13 for d in rows)
     if rows:

@@ -36,6 +36,7 @@ from typing import Any, Literal, Protocol
 from .errors import DocumentError, UsageError
 from .model import Result
 from .read import decode
+from .repair import repair_mojibake
 
 Mode = Literal["text", "html"]
 MODES: tuple[Mode, ...] = ("text", "html")
@@ -342,6 +343,8 @@ class EvalReport:
     rules: tuple[Hits, ...]  # credited spans per rule, most spans first
     chars_in: int
     chars_removed: int
+    repaired: int = 0  # inputs whose mojibake the cleaner repaired
+    damaged: int = 0  # inputs that hold mojibake the cleaner was not asked to repair
 
     @property
     def errors(self) -> list[DocResult]:
@@ -360,6 +363,8 @@ class EvalReport:
             "input": self.baseline.to_dict(),
             "chars_in": self.chars_in,
             "chars_removed": self.chars_removed,
+            "repaired": self.repaired,
+            "damaged": self.damaged,
             "errors": len(self.errors),
             "categories": [h.to_dict() for h in self.categories],
             "rules": [h.to_dict() for h in self.rules],
@@ -440,7 +445,7 @@ def evaluate(
     docs: list[DocResult] = []
     per_rule: dict[str, Hits] = {}
     per_cat: dict[str, Hits] = {}
-    chars_in = chars_removed = 0
+    chars_in = chars_removed = repaired = damaged = 0
     for doc_id in ds.ids:
         gold = ds.gold(doc_id)
         url = ds.urls.get(doc_id)
@@ -455,6 +460,10 @@ def evaluate(
             result = cleaner.clean(text, url=url, format=mode)
             pred = result.text
             error = result.error
+            if result.repair:
+                repaired += 1
+            elif repair_mojibake(text)[1]:
+                damaged += 1
         if predictions is not None:
             (predictions / f"{doc_id}.txt").write_bytes(pred.encode("utf-8", errors="replace"))
         spans = result.spans if result is not None else ()
@@ -479,7 +488,8 @@ def evaluate(
                 cats_seen.add(cat)
                 ch.docs += 1
         removed = sum(s.end - s.start for s in spans)
-        chars_in += len(text)
+        size = len(result.source or text) if result is not None else len(text)
+        chars_in += size
         chars_removed += removed
         docs.append(
             DocResult(
@@ -487,7 +497,7 @@ def evaluate(
                 url=url,
                 score=score_document(pred, gold),
                 baseline=score_document(text, gold),
-                chars_in=len(text),
+                chars_in=size,
                 chars_out=len(pred),
                 spans=len(spans),
                 error=error,
@@ -506,6 +516,8 @@ def evaluate(
         rules=tuple(_sorted_hits(per_rule.values())),
         chars_in=chars_in,
         chars_removed=chars_removed,
+        repaired=repaired,
+        damaged=damaged,
     )
 
 

@@ -79,6 +79,10 @@ class Result:
     it ran past its share of the time limit. ``unstable`` is ``None`` unless stability was
     checked: then ``True`` when cleaning the clean text again would remove more (or, when
     cleaning until stable, when the pass limit was reached first), else ``False``.
+
+    ``repair`` is empty unless the cleaner repaired mojibake in the input
+    (``Cleaner(repair_mojibake=True)``): then it is ftfy's plan, ``source`` is the repaired
+    text, and the spans index ``source``, not the input.
     """
 
     text: str
@@ -87,9 +91,11 @@ class Result:
     shadowed: tuple[Span, ...] = field(default=(), compare=False)
     warnings: tuple[str, ...] = ()
     unstable: bool | None = None
+    repair: tuple[tuple[str, str], ...] = ()
+    source: str | None = field(default=None, repr=False)
 
     def restore(self) -> str:
-        """Put the removed spans back: gives the input exactly."""
+        """Put the removed spans back: gives the input exactly (``source`` when repaired)."""
         return restore(self.text, self.spans)
 
     @property

@@ -16,6 +16,7 @@ from .lines import Line, split_lines
 from .loader import load_rules
 from .match import Matching, host_of
 from .model import RULE_TIMEOUT, Result, Span
+from .repair import repair_mojibake
 from .resolve import Candidate, resolve
 from .schema import Rule
 
@@ -57,6 +58,10 @@ class Cleaner:
     ``Result.unstable`` to whether that would remove more; ``until_stable`` repeats cleaning
     until nothing more goes (at most ``MAX_PASSES`` passes, sharing one time limit), with
     the spans of every pass reported against the original text.
+
+    ``repair_mojibake`` first repairs text whose UTF-8 was once read as Latin-1 or
+    Windows-1252 (``cleaner.repair``); a repaired text's ``Result`` carries the repair plan and
+    the repaired text, which its spans index.
     """
 
     def __init__(
@@ -70,6 +75,7 @@ class Cleaner:
         max_removed_fraction: float = DEFAULT_MAX_REMOVED_FRACTION,
         check_stable: bool = False,
         until_stable: bool = False,
+        repair_mojibake: bool = False,
     ) -> None:
         if rules is None:
             rules = load_rules(rule_paths, defaults=default_rules)
@@ -86,6 +92,7 @@ class Cleaner:
         self.max_removed_fraction = max_removed_fraction
         self.check_stable = check_stable
         self.until_stable = until_stable
+        self.repair_mojibake = repair_mojibake
 
     def clean(self, text: str, *, url: str | None = None, format: str = "text") -> Result:
         """Clean one text.
@@ -94,6 +101,14 @@ class Cleaner:
         the text is: ``"text"`` as given, or ``"html"`` for text extracted from a page, which
         leaves out rules meant for whole-page text.
         """
+        if self.repair_mojibake:
+            fixed, plan = repair_mojibake(text)
+            if plan:
+                result = self._clean_text(fixed, url, format)
+                return dataclasses.replace(result, repair=plan, source=fixed)
+        return self._clean_text(text, url, format)
+
+    def _clean_text(self, text: str, url: str | None, format: str) -> Result:
         budget = Budget.start(self.doc_timeout)
         result = self._clean(text, url=url, all_scopes=False, fmt=format, budget=budget)
         if self.until_stable:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 from collections.abc import Sequence
@@ -49,6 +50,12 @@ def record(
     ``encoding_errors`` when undecodable bytes were kept as surrogates, ``warnings``
     (``kind: message`` each: why an entry was skipped or a page was empty, and the
     cleaner's own warnings) and ``unstable`` when the cleaner checked stability.
+
+    A document whose mojibake the cleaner repaired (``--repair-mojibake``) also carries
+    ``repair``, ftfy's plan (``[["encode", "latin-1"], ["decode", "utf-8"]]``: replayed on
+    the input text by ``ftfy.apply_plan``), and ``repaired_sha256``; ``chars_in`` and the
+    spans then refer to the repaired text, and a text file's ``format`` is "repaired", not
+    "text", since the spans no longer index the decoded file.
     """
     if result is not None and result.error and error is None:
         error = result.error
@@ -56,6 +63,10 @@ def record(
         raise ValueError(f"unknown status {status!r}")
     spans: Sequence[Span] = result.spans if result is not None and not result.error else ()
     html = format == "html"
+    repair = result.repair if result is not None else ()
+    if repair:
+        original = result.source if result is not None else original
+        format = "repaired" if format == "text" else format
     notes = [*warnings, *(result.warnings if result is not None else ())]
 
     def some(key: str, value: Any) -> dict[str, Any]:
@@ -76,6 +87,11 @@ def record(
         "bom": bom,
         "newline": newline,
         **({"extracted_sha256": extracted_sha256} if html else {}),
+        **(
+            {"repair": [list(step) for step in repair], "repaired_sha256": _sha256(original)}
+            if repair
+            else {}
+        ),
         "chars_in": len(original) if original is not None else None,
         "chars_out": len(result.text) if result is not None else None,
         "error": error,
@@ -84,6 +100,10 @@ def record(
         "removed": [s.to_dict() for s in spans],
     }
     return rec
+
+
+def _sha256(text: str | None) -> str | None:
+    return None if text is None else hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
 
 
 _SURROGATE = re.compile("[\ud800-\udfff]")
