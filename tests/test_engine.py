@@ -234,6 +234,49 @@ def test_teaser_takes_a_cut_off_paragraph_above_a_read_more_line(rule, cleaner_o
     assert r.text == "Story.\n" + whole + "\n" + cut + "\n"
 
 
+DATELINE = (
+    'heuristic = "dateline-start"\nparams = { max_lines_above = 4, min_words = 20, max_prose_above = 1 }'
+)
+OPENING = (
+    "The council said on Tuesday that the new bridge over the river would open in the spring, "
+    "after years of delays and two changes of contractor."
+)
+
+
+@pytest.mark.parametrize(
+    "dateline",
+    ["BUFFALO, N.Y. — ", "HANOI, Vietnam (AP) — ", "WASHINGTON (Reuters) - ", "BERLIN -- ", "(CNN) "],
+)
+def test_dateline_start_takes_the_lines_above_the_opening_dateline(rule, cleaner_of, check, dateline) -> None:
+    c = cleaner_of(rule("t.dl", DATELINE, category="metadata"))
+    head = [
+        "Bridge to open in spring",
+        "Residents welcome the news. Video",
+        "A caption of the old bridge (Photo: AP)",
+    ]
+    text = "\n".join([*head, dateline + OPENING, "Second paragraph."]) + "\n"
+    r = c.clean(text)
+    check(text, r)
+    assert r.text == dateline + OPENING + "\nSecond paragraph.\n"
+
+
+@pytest.mark.parametrize(
+    ("lines", "why"),
+    [
+        (["Head", "THE POINT -- NOW ON YOUTUBE!"], "a short line is not the story's opening"),
+        (["One", "Two", "Three", "Four", "Five", "BERLIN -- " + OPENING], "the dateline is below the top"),
+        ([OPENING, OPENING.replace("council", "mayor"), "BERLIN -- " + OPENING], "two paragraphs above"),
+        (["Head", "Council — " + OPENING], "the place is not in capitals"),
+    ],
+)
+def test_dateline_start_leaves_other_texts_alone(rule, cleaner_of, check, lines, why) -> None:
+    c = cleaner_of(rule("t.dl", DATELINE, category="metadata"))
+    text = "\n".join(lines) + "\n"
+    r = c.clean(text)
+    check(text, r)
+    assert not r.spans, why
+
+
 REPEATED = 'heuristic = "repeated-text"\nparams = { min_words = 16, min_share = 0.8, min_sources = 2 }'
 STORY = [
     "The council said on Tuesday that the new bridge over the river would open in the spring.",
