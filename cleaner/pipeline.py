@@ -102,7 +102,11 @@ class Cleaner:
         leaves out rules meant for whole-page text.
         """
         if self.repair_mojibake:
-            fixed, plan = repair_mojibake(text)
+            try:
+                fixed, plan = repair_mojibake(text)
+            except (UnicodeError, ValueError) as e:  # ftfy's own failure: clean the text as it is
+                result = self._clean_text(text, url, format)
+                return dataclasses.replace(result, warnings=(*result.warnings, f"repair_failed: {e}"))
             if plan:
                 result = self._clean_text(fixed, url, format)
                 return dataclasses.replace(result, repair=plan, source=fixed)

@@ -108,6 +108,20 @@ def test_a_repairing_cleaner_cleans_the_repaired_text_and_its_spans_index_it() -
     assert restore(result.text, result.spans) == STORY
 
 
+def test_a_failed_repair_is_a_warning_and_the_text_is_cleaned_as_it_is(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    def broken(text: str) -> None:
+        raise UnicodeEncodeError("latin-1", text, 0, 1, "cannot encode")
+
+    monkeypatch.setattr(ftfy, "fix_encoding_and_explain", broken)
+    damaged = mojibake(STORY)
+    result = Cleaner(repair_mojibake=True).clean(damaged)
+    assert result.repair == () and result.restore() == damaged
+    assert [w.split(":")[0] for w in result.warnings] == ["repair_failed"]
+    assert [s.rule for s in result.spans] == ["sponsored.label"]
+
+
 def test_a_repairing_cleaner_leaves_sound_text_as_the_default_does() -> None:
     assert Cleaner(repair_mojibake=True).clean(STORY) == Cleaner().clean(STORY)
 
