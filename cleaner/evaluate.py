@@ -412,14 +412,6 @@ def _read_input(
     return extracted.text, url or extracted.url
 
 
-def _damaged(text: str) -> bool:
-    """Whether ``--repair-mojibake`` would repair ``text``."""
-    try:
-        return bool(repair_mojibake(text)[1])
-    except (UnicodeError, ValueError):
-        return False
-
-
 def evaluate(
     dataset: Path | str | Dataset,
     cleaner: _Cleans,
@@ -470,7 +462,7 @@ def evaluate(
             error = result.error
             if result.repair:
                 repaired += 1
-            elif _damaged(text):
+            elif repair_mojibake(text).plan:
                 damaged += 1
         if predictions is not None:
             (predictions / f"{doc_id}.txt").write_bytes(pred.encode("utf-8", errors="replace"))

@@ -102,14 +102,15 @@ class Cleaner:
         leaves out rules meant for whole-page text.
         """
         if self.repair_mojibake:
-            try:
-                fixed, plan = repair_mojibake(text)
-            except (UnicodeError, ValueError) as e:  # ftfy's own failure: clean the text as it is
+            repair = repair_mojibake(text)
+            if repair.plan:
+                result = self._clean_text(repair.text, url, format)
+                return dataclasses.replace(result, repair=repair.plan, source=repair.text)
+            if repair.error:  # ftfy's own failure: the text is cleaned as it is
                 result = self._clean_text(text, url, format)
-                return dataclasses.replace(result, warnings=(*result.warnings, f"repair_failed: {e}"))
-            if plan:
-                result = self._clean_text(fixed, url, format)
-                return dataclasses.replace(result, repair=plan, source=fixed)
+                return dataclasses.replace(
+                    result, warnings=(*result.warnings, f"repair_failed: {repair.error}")
+                )
         return self._clean_text(text, url, format)
 
     def _clean_text(self, text: str, url: str | None, format: str) -> Result:

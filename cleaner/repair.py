@@ -12,6 +12,7 @@ SHA-256 its record keeps.
 from __future__ import annotations
 
 import re
+from typing import NamedTuple
 
 from .lines import LINE_BREAK
 
@@ -33,19 +34,29 @@ def suspect(text: str) -> bool:
     return _SUSPECT.search(text) is not None
 
 
-def repair_mojibake(text: str) -> tuple[str, Plan]:
-    """The repaired text and ftfy's plan, or ``(text, ())`` when there is nothing to repair.
+class Repair(NamedTuple):
+    """A text after ``repair_mojibake``: ``plan`` is empty when nothing was repaired, and
+    ``error`` says why ftfy could not repair it (the text is then left as it is)."""
+
+    text: str
+    plan: Plan = ()
+    error: str | None = None
+
+
+def repair_mojibake(text: str) -> Repair:
+    """The repaired text and ftfy's plan, or the text as it is with no plan.
 
     A repair that would change where lines break is refused (the text comes back as it is):
     line rules and the report's whole-line spans rely on the lines being the input's.
     """
     if not suspect(text):
-        return text, ()
+        return Repair(text)
     import ftfy  # imported here: start-up pays for it only when a text looks damaged
 
-    fixed, steps = ftfy.fix_encoding_and_explain(text)
-    if fixed == text or not steps:
-        return text, ()
-    if LINE_BREAK.findall(fixed) != LINE_BREAK.findall(text):
-        return text, ()
-    return fixed, tuple((str(action), str(param)) for action, param in steps)
+    try:
+        fixed, steps = ftfy.fix_encoding_and_explain(text)
+    except (UnicodeError, ValueError) as e:
+        return Repair(text, error=str(e))
+    if fixed == text or not steps or LINE_BREAK.findall(fixed) != LINE_BREAK.findall(text):
+        return Repair(text)
+    return Repair(fixed, tuple((str(action), str(param)) for action, param in steps))

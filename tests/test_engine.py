@@ -8,7 +8,7 @@ import time
 
 import pytest
 
-from cleaner import Category, Cleaner, Result, Span, restore
+from cleaner import Category, Cleaner, Result, Span, load_rules, restore
 
 PHOTO_LINE = "line = '^Photo: .+$'"
 
@@ -234,9 +234,13 @@ def test_teaser_takes_a_cut_off_paragraph_above_a_read_more_line(rule, cleaner_o
     assert r.text == "Story.\n" + whole + "\n" + cut + "\n"
 
 
-DATELINE = (
-    'heuristic = "dateline-start"\nparams = { max_lines_above = 4, min_words = 20, max_prose_above = 1 }'
-)
+def dateline_rule(rule, toml_string) -> str:
+    """A ``dateline-start`` rule with the default pack's opening pattern and four lines above."""
+    opening = next(r for r in load_rules() if r.id == "metadata.above-dateline").params["opening"]
+    params = f"opening = {toml_string(opening)}, max_lines_above = 4, min_words = 20, max_prose_above = 1"
+    return rule("t.dl", f'heuristic = "dateline-start"\nparams = {{ {params} }}', category="metadata")
+
+
 OPENING = (
     "The council said on Tuesday that the new bridge over the river would open in the spring, "
     "after years of delays and two changes of contractor."
@@ -247,8 +251,10 @@ OPENING = (
     "dateline",
     ["BUFFALO, N.Y. — ", "HANOI, Vietnam (AP) — ", "WASHINGTON (Reuters) - ", "BERLIN -- ", "(CNN) "],
 )
-def test_dateline_start_takes_the_lines_above_the_opening_dateline(rule, cleaner_of, check, dateline) -> None:
-    c = cleaner_of(rule("t.dl", DATELINE, category="metadata"))
+def test_dateline_start_takes_the_lines_above_the_opening_dateline(
+    rule, toml_string, cleaner_of, check, dateline
+) -> None:
+    c = cleaner_of(dateline_rule(rule, toml_string))
     head = [
         "Bridge to open in spring",
         "Residents welcome the news. Video",
@@ -269,8 +275,8 @@ def test_dateline_start_takes_the_lines_above_the_opening_dateline(rule, cleaner
         (["Head", "Council — " + OPENING], "the place is not in capitals"),
     ],
 )
-def test_dateline_start_leaves_other_texts_alone(rule, cleaner_of, check, lines, why) -> None:
-    c = cleaner_of(rule("t.dl", DATELINE, category="metadata"))
+def test_dateline_start_leaves_other_texts_alone(rule, toml_string, cleaner_of, check, lines, why) -> None:
+    c = cleaner_of(dateline_rule(rule, toml_string))
     text = "\n".join(lines) + "\n"
     r = c.clean(text)
     check(text, r)

@@ -62,7 +62,7 @@ def run(*args: str | Path) -> subprocess.CompletedProcess[str]:
 def test_utf8_read_as_latin1_or_cp1252_is_repaired_and_the_plan_replays(codec: str, text: str) -> None:
     damaged = mojibake(text, codec)
     assert "isn’t" not in damaged and suspect(damaged)
-    fixed, plan = repair_mojibake(damaged)
+    fixed, plan, _ = repair_mojibake(damaged)
     assert fixed == text
     assert plan and plan[-1] == ("decode", "utf-8")
     assert ftfy.apply_plan(damaged, [list(step) for step in plan]) == text
@@ -78,7 +78,7 @@ def test_utf8_read_as_latin1_or_cp1252_is_repaired_and_the_plan_replays(codec: s
     ],
 )
 def test_sound_text_is_left_alone(text: str) -> None:
-    assert repair_mojibake(text) == (text, ())
+    assert repair_mojibake(text) == (text, (), None)
 
 
 def test_a_repair_that_would_move_line_breaks_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -86,7 +86,7 @@ def test_a_repair_that_would_move_line_breaks_is_refused(monkeypatch: pytest.Mon
     monkeypatch.setattr(
         ftfy, "fix_encoding_and_explain", lambda text: (STORY.replace(" new,", "\nnew,"), [("x", "y")])
     )
-    assert repair_mojibake(damaged) == (damaged, ())
+    assert repair_mojibake(damaged) == (damaged, (), None)
 
 
 # -- the core -----------------------------------------------------------------------------------

@@ -559,32 +559,37 @@ def repeated_text(ctx: Context, p: Mapping[str, Any]) -> Iterator[int]:
 
 _PROSE_WORDS = 15  # a line this long that ends a sentence reads as a paragraph
 
-# A story's opening dateline: a place in capitals ("BUFFALO", "NEW YORK", "HANOI, Vietnam"),
-# perhaps its agency in brackets, then a dash; or the agency alone ("(CNN) ").
-_DATELINE = regex.compile(
-    r"^\W{0,3}(?:\p{Lu}[\p{Lu}.'’-]{2,}(?:[ \t]+\p{Lu}[\p{Lu}.'’-]+){0,3}"
-    r"(?:,[ \t]*\p{Lu}[\p{L}.'’-]*(?:[ \t]+\p{Lu}[\p{L}.'’-]*){0,2})?"
-    r"(?:[ \t]*\([\p{L} .&'’-]{2,30}\))?[ \t]*(?:—|–|--?)[ \t]+\S"
-    r"|\((?:AP|CNN|Reuters|AFP|UPI|dpa|Bloomberg)\)[ \t]+\p{Lu})"
-)
+
+def _prepare_dateline(values: dict[str, Any]) -> dict[str, Any]:
+    try:
+        return {**values, "_opening": regex.compile(values["opening"])}
+    except regex.error as e:
+        raise ValueError(f"opening: {e}") from None
 
 
 @register(
     "dateline-start",
     rank=38,
-    params={"max_lines_above": (int, 12), "min_words": (int, 20), "max_prose_above": (int, 1)},
+    params={
+        "opening": (str, None),
+        "max_lines_above": (int, 12),
+        "min_words": (int, 20),
+        "max_prose_above": (int, 1),
+    },
+    prepare=_prepare_dateline,
     summary="the kept lines above a story's opening dateline ('BUFFALO, N.Y. — …', "
     "'HANOI, Vietnam (AP) — …'), near the top: headlines, deks, captions and promos",
 )
 def dateline_start(ctx: Context, p: Mapping[str, Any]) -> Iterator[int]:
-    """The first paragraph of at least ``min_words`` words that opens with a dateline, among
+    """The first paragraph of at least ``min_words`` words that opens with a dateline (the
+    ``opening`` pattern matches at its start), among
     the first ``max_lines_above`` + 1 kept lines, is where the story starts: the kept lines
     above it go. Not when more than ``max_prose_above`` of them read as paragraphs (15 words
     or more, ending a sentence): those are the story's own (a round-up whose second part
     opens with a dateline), not a caption or a dek."""
     above: list[Line] = []
     for ln in ctx.content():
-        if ln.words >= p["min_words"] and _DATELINE.match(ln.text):
+        if ln.words >= p["min_words"] and p["_opening"].match(ln.text):
             if sum(_paragraph(a) for a in above) <= p["max_prose_above"]:
                 yield from (a.index for a in above)
             return
