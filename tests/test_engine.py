@@ -391,6 +391,34 @@ def test_comment_thread_with_openers_and_name_lines(rule, cleaner_of, check) -> 
     assert not [s for s in r.spans if s.rule == "t.thread"]
 
 
+LONE_THREAD = (
+    'heuristic = "comment-thread"\nmax_removed_fraction = 1.0\n'
+    'params = { rules = ["t.stamp"], name_lines = true, at_start = true, max_text_words = 30, '
+    "not_name = '(?i)^by\\b', min_markers = 1, max_gap_lines = 6, max_tail_lines = 10 }"
+)
+
+
+def test_comment_thread_at_start_takes_a_text_that_is_one_comment(rule, cleaner_of, check) -> None:
+    c = cleaner_of(
+        rule("t.stamp", "line = '^\\d\\d:\\d\\d$'", category="comments"),
+        rule("t.lone", LONE_THREAD, category="comments"),
+    )
+    comment = "Ann Lee\n10:30\n\nGreat piece, I have a question about the buses.\nWill they run?\n"
+    r = c.clean(comment)
+    check(comment, r)
+    assert r.text == ""
+    assert [s.rule for s in r.spans if s.category == "comments"] == ["t.lone", "t.stamp", "t.lone", "t.lone"]
+    # Not when the text does not open with the name line and the stamp: a post comes first.
+    post = "The council voted to close the bridge.\n\n"
+    assert c.clean(post + comment).text.startswith(post + "Ann Lee\n")
+    # Not a byline over a story's date.
+    byline = comment.replace("Ann Lee", "By Ann Lee")
+    assert c.clean(byline).text == byline.replace("10:30\n", "")
+    # Not a text longer than max_text_words: a story under a name and a time.
+    story = comment + "The story goes on for a while, and on, and on, past where a comment ends.\n"
+    assert c.clean(story).text == story.replace("10:30\n", "")
+
+
 def test_comment_thread_counts_consecutive_header_lines_once(rule, cleaner_of, check) -> None:
     c = cleaner_of(
         rule("t.header", "line = '^(\\w+ wrote:|\\d\\d:\\d\\d)$'", category="comments"),

@@ -204,6 +204,13 @@ def test_bad_heuristic_params() -> None:
     assert all(p.rule == "t.bad" for p in problems)
 
 
+def test_bad_pattern_in_heuristic_params() -> None:
+    params = "params = { rules = ['t.ok'], at_start = true, not_name = '(?i)^(by' }"
+    (p,) = problems_of(one_rule(f"heuristic = 'comment-thread'\n{params}"))
+    assert p.rule == "t.bad"
+    assert p.message.startswith("not_name: ")
+
+
 def test_required_heuristic_param_missing() -> None:
     p = only(problems_of(one_rule("heuristic = 'phrase-count'\nparams = { min_hits = 2 }")), "params.phrases")
     assert "needs this parameter" in p.message

@@ -254,6 +254,13 @@ def follows(ctx: Context, p: Mapping[str, Any]) -> Iterator[int]:
             yield nxt.index
 
 
+def _prepare_comment_thread(values: dict[str, Any]) -> dict[str, Any]:
+    try:
+        return {**values, "_not_name": regex.compile(values["not_name"]) if values["not_name"] else None}
+    except regex.error as e:
+        raise ValueError(f"not_name: {e}") from None
+
+
 @register(
     "comment-thread",
     rank=16,
@@ -265,7 +272,11 @@ def follows(ctx: Context, p: Mapping[str, Any]) -> Iterator[int]:
         "name_lines": (bool, False),
         "openers": (list, []),
         "max_opener_gap": (int, 3),
+        "at_start": (bool, False),
+        "max_text_words": (int, 400),
+        "not_name": (str, ""),
     },
+    prepare=_prepare_comment_thread,
     summary="the comments of a thread: the lines between comment headers the listed rules removed",
 )
 def comment_thread(ctx: Context, p: Mapping[str, Any]) -> Iterator[int]:
@@ -282,6 +293,11 @@ def comment_thread(ctx: Context, p: Mapping[str, Any]) -> Iterator[int]:
     ('Jan Smith' over 'August 8, 2018 at 7:21 pm'). With ``openers``, a chain counts only
     when a line one of those rules removed (a comments heading such as '10 thoughts on
     “…”') comes at most ``max_opener_gap`` non-blank lines before its first header.
+
+    With ``at_start``, a chain counts only when the text opens with its first comment: the
+    first non-blank line is a name line (one the ``not_name`` pattern does not match, such
+    as a byline's 'By Jane Doe') over the first header, and the whole text holds at most
+    ``max_text_words`` words. That is a comment on its own, cut from its page, not a post.
     """
     labels = set(p["rules"])
     openers = set(p["openers"])
@@ -316,6 +332,8 @@ def comment_thread(ctx: Context, p: Mapping[str, Any]) -> Iterator[int]:
         first = names.get(first, first)
         if openers and not any(first - p["max_opener_gap"] <= o < first for o in opened):
             continue
+        if p["at_start"] and not _opens_text(first, headers[0], content, p):
+            continue
         if first < headers[0] and ctx.kept(content[first].index):
             yield content[first].index  # the first comment's name line
         body = (ln for ln in content[headers[0] + 1 : headers[-1]] if ctx.kept(ln.index))
@@ -324,6 +342,16 @@ def comment_thread(ctx: Context, p: Mapping[str, Any]) -> Iterator[int]:
             if not ctx.kept(ln.index):
                 break
             yield ln.index
+
+
+def _opens_text(first: int, header: int, content: list[Line], p: Mapping[str, Any]) -> bool:
+    """Whether a chain whose first comment starts at ``first`` (its header at ``header``,
+    both positions in ``content``) is the whole text's opening: a name line, then the header."""
+    if not first == 0 < header:
+        return False
+    if p["_not_name"] is not None and p["_not_name"].match(content[0].text.strip()):
+        return False
+    return sum(ln.words for ln in content) <= p["max_text_words"]
 
 
 def _name_line(above: Line, header: Line, ctx: Context) -> bool:
