@@ -3,27 +3,37 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
 
 # Only these three end a line: U+2028, U+0085, form feed and vertical tab are text.
 LINE_BREAK = re.compile(r"\r\n|\r|\n")
 _WORD = re.compile(r"\w+")
 
 
-@dataclass(frozen=True, slots=True)
 class Line:
-    """One line of a text. ``blank`` and ``words`` are worked out once, by :func:`split_lines`."""
+    """One line of a text. ``blank`` and ``words`` are worked out once, by :func:`split_lines`.
 
-    index: int
-    start: int  # first code point of the line
-    end: int  # end of the content, before the line break
-    stop: int  # end including the line break
-    text: str  # the content, without the line break
-    # Derived from ``text``, so left out of equality and repr: whether the content is empty
-    # or all whitespace, and how many ``\w+`` words it holds. Heuristics and rules ask for
-    # them many times per line.
-    blank: bool = field(repr=False, compare=False)
-    words: int = field(repr=False, compare=False)
+    Read-only by convention: a plain class with slots, as one is built for every line of
+    every document and a frozen dataclass takes several times as long to build.
+    """
+
+    __slots__ = ("index", "start", "end", "stop", "text", "blank", "words")
+
+    def __init__(
+        self, index: int, start: int, end: int, stop: int, text: str, blank: bool, words: int
+    ) -> None:
+        self.index = index
+        self.start = start  # first code point of the line
+        self.end = end  # end of the content, before the line break
+        self.stop = stop  # end including the line break
+        self.text = text  # the content, without the line break
+        # Derived from ``text``: whether the content is empty or all whitespace, and how
+        # many ``\w+`` words it holds. Heuristics and rules ask for them many times per line.
+        self.blank = blank
+        self.words = words
+
+    def __repr__(self) -> str:
+        where = f"index={self.index}, start={self.start}, end={self.end}, stop={self.stop}"
+        return f"Line({where}, text={self.text!r})"
 
 
 def split_lines(text: str) -> list[Line]:

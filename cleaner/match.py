@@ -94,7 +94,6 @@ class Matching:
         self.starts = [ln.start for ln in self.lines]
         self.ctx = Context(self.text, self.lines, [None] * n, [None] * n)
         self._keys: list[str | None] = [None] * n
-        self._words: list[int | None] = [None] * n
         self._cluster = (0, 0)  # the last grapheme cluster found, for runs of matches inside it
         # Per prefilter unit, the lines holding one of its literals: no other line can match.
         self.candidates = self.plan.prefilter.scan(self.text, self.starts)
@@ -200,30 +199,30 @@ class Matching:
         max_words = group.scope.max_words
         line_lines = self._unit_lines(group.line_unit)
         match_lines = self._unit_lines(group.match_unit)
-        if group.whole or group.whole_exact or group.line_free is not None or group.match_free is not None:
+        whole = bool(group.whole or group.whole_exact)
+        line_free, match_free = group.line_free, group.match_free
+        if whole or line_free is not None or match_free is not None:
             lines = self.lines[zone.start : zone.stop]  # zones are ranges of whole lines, step 1
         else:  # only lines holding a literal can match
             lines = [self.lines[i] for i in sorted(line_lines | match_lines) if i in zone]
         for ln in lines:
-            if ln.blank:
+            if ln.blank or (max_words is not None and ln.words > max_words):
                 continue
-            if max_words is not None and self._word_count(ln) > max_words:
-                continue
-            if group.whole or group.whole_exact:
+            i = ln.index
+            if whole:
                 key = self._key(ln)
                 exact = phrase_key(ln.text, fold=False) if group.whole_exact else ""
                 for rule in (*group.whole.get(key, ()), *group.whole_exact.get(exact, ())):
-                    self._emit(found, self._line_cand(ln.index, ln.index, rule))
-            if ln.index in line_lines:
-                members = self._members_on(group, ln.index)
+                    self._emit(found, self._line_cand(i, i, rule))
+            if i in line_lines:
+                members = self._members_on(group, i)
                 if len(members) < len(group.line_rules):
                     self._each_rule(group, members, ln, clock, found)
                 else:
                     self._line_rules(group, group.line_regex, group.all_anchored, members, ln, clock, found)
-            elif group.line_free is not None:
-                free = group.line_free_ids
-                self._line_rules(group, group.line_free, group.free_anchored, free, ln, clock, found)
-            pattern = group.match_regex if ln.index in match_lines else group.match_free
+            elif line_free is not None:
+                self._line_rules(group, line_free, group.free_anchored, group.line_free_ids, ln, clock, found)
+            pattern = group.match_regex if i in match_lines else match_free
             if pattern is not None:
                 try:
                     for m in pattern.finditer(ln.text, overlapped=True, timeout=clock.left()):
@@ -300,12 +299,6 @@ class Matching:
             key = self._keys[ln.index] = phrase_key(ln.text)
         return key
 
-    def _word_count(self, ln: Line) -> int:
-        words = self._words[ln.index]
-        if words is None:
-            words = self._words[ln.index] = ln.words
-        return words
-
     # -- rules on their own -------------------------------------------------------------------
 
     def _solo(self, solo: Solo, scan: _Scan) -> list[Candidate]:
@@ -326,7 +319,7 @@ class Matching:
         assert solo.pattern is not None
         zone = self._zone(rule.zone, rule.zone_lines)
         for ln in self._solo_lines(solo):
-            if ln.blank or ln.index not in zone or (rule.max_words and self._word_count(ln) > rule.max_words):
+            if ln.blank or ln.index not in zone or (rule.max_words and ln.words > rule.max_words):
                 continue
             for m in solo.pattern.finditer(ln.text, timeout=clock.left()):
                 if m.end() == m.start():
@@ -389,11 +382,11 @@ class Matching:
     def _mark(self, found: Iterable[Candidate]) -> None:
         """Record which lines the candidates remove whole, for the heuristics that follow."""
         ctx = self.ctx
-        by_start = {ln.start: ln.index for ln in ctx.lines}
+        starts = self.starts
         for c in sorted(found, key=lambda c: (-c.rule.priority, c.rule.order)):
-            i = by_start.get(c.start)
-            if i is None:
-                continue
+            i = bisect.bisect_left(starts, c.start)
+            if i == len(starts) or starts[i] != c.start:
+                continue  # not at a line's start
             while (
                 i < len(ctx.lines) and ctx.lines[i].stop <= c.end and ctx.lines[i].stop > ctx.lines[i].start
             ):

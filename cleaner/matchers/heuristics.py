@@ -833,18 +833,15 @@ def _line_classes(ctx: Context, p: Mapping[str, Any]) -> tuple[list[str], list[i
 
 
 # Not '|', which joins the parts of page titles ('Design Week 2018 | A light installation').
-_SEPARATORS = frozenset(":;,–—-@()[]/•·=+&%$€£")
+_SEPARATORS = regex.compile(r"[:;,–—\-@()\[\]/•·=+&%$€£]")
 
 
 def _shape(text: str) -> tuple[bool, str]:
     """A list row's shape: whether it starts with a digit, and its separators in order of
     first appearance ('June 9 – Tampa, FL @ Arena' and 'June 14 – Cary, NC @ Park' alike)."""
-    seen: list[str] = []
-    for c in text:
-        if c in _SEPARATORS and c not in seen:
-            seen.append(c)
+    seen = "".join(dict.fromkeys(_SEPARATORS.findall(text)))
     stripped = text.lstrip()
-    return (bool(stripped) and stripped[0].isdigit(), "".join(seen))
+    return (bool(stripped) and stripped[0].isdigit(), seen)
 
 
 def _list_rows(ctx: Context, classes: list[str], content: list[int], min_rows: int) -> set[int]:
