@@ -488,7 +488,7 @@ def headline(ctx: Context, p: Mapping[str, Any]) -> Iterator[int]:
     heads: list[Line] = []
     opened = False  # whether the story's first sentence follows them within head_lines
     for ln in lines:
-        if ln.words > p["max_words"] or _ends_sentence(ln.text):
+        if ln.words > p["max_words"] or (_ends_sentence(ln.text) and not _title_question(ln.text)):
             opened = ln.words >= _SENTENCE_WORDS  # not 'player.setav health .'
             break
         heads.append(ln)
@@ -500,6 +500,19 @@ def headline(ctx: Context, p: Mapping[str, Any]) -> Iterator[int]:
         yield from (ln.index for ln in heads)
 
 
+def _title_question(text: str) -> bool:
+    """Whether a line is a title that asks a question: it ends with '?' and nearly all its
+    words are capitalised ('Is An Oxygen Bar In Delhi Offering Fresh Air?'), which a
+    sentence that asks one ('Why did the council vote against it?') is not."""
+    core = text.rstrip().rstrip(_CLOSERS)
+    if not core.endswith("?"):
+        return False
+    words = [w for w in text.split() if w[0].isalpha()]
+    return len(words) >= _TITLE_WORDS and sum(w[0].isupper() for w in words) >= _TITLE_SHARE * len(words)
+
+
+_TITLE_WORDS = 4
+_TITLE_SHARE = 0.75
 _CLAUSE_BREAK = regex.compile(r"(?<=[.!?…;:])\s+")
 _COPY_HEAD = 24  # characters a copy starts with, as the text it copies does
 
