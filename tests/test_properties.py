@@ -297,6 +297,14 @@ GEN_SETTINGS = settings(max_examples=60, deadline=None, suppress_health_check=[H
 ANY_TEXT = st.one_of(seed_like_document(), st.text(min_size=1, max_size=300), odd_text.filter(bool))
 
 
+# Compiled here, once: a module-level call such as regex.split(pattern, ...) goes through the
+# regex module's cache, which drops entries with ``random.sample`` when it is full, and
+# hypothesis does not allow the random module inside a strategy.
+_BREAK = regex.compile(r"\r\n|\r|\n")
+_ESCAPED_BREAK = regex.compile(r"\\\r\\\n|\\\r|\\\n")
+_WORD_START = regex.compile(r"\w")
+
+
 def _piece(draw: st.DrawFn, text: str, max_len: int = 30) -> str:
     start = draw(st.integers(0, len(text) - 1))
     end = draw(st.integers(start + 1, min(len(text), start + max_len)))
@@ -312,7 +320,7 @@ def _loosen(draw: st.DrawFn, literal: str) -> str:
         pattern = regex.escape(literal[:k]) + "." + regex.escape(literal[k + 1 :])
     elif how == "spaces":
         pattern = pattern.replace(r"\ ", r"\s+")
-    elif how == "word-boundary" and regex.match(r"\w", literal):
+    elif how == "word-boundary" and _WORD_START.match(literal):
         pattern = r"\b" + pattern
     return pattern
 
@@ -322,7 +330,7 @@ def generated_rule(draw: st.DrawFn, text: str, rid: str, salt: str = "") -> str:
     """One [[rule]] table for ``text``. ``salt`` is put before every literal, so that a rule
     made with a salt the text does not hold can never match it (for I8)."""
     kind = draw(st.sampled_from(["whole", "inline", "line", "span", "block"]))
-    lines = [ln for ln in regex.split(r"\r\n|\r|\n", text) if ln.strip()] or [text]
+    lines = [ln for ln in _BREAK.split(text) if ln.strip()] or [text]
     opts: list[str] = []
     if kind == "whole":
         phrase = draw(st.sampled_from(lines)) if draw(st.booleans()) else _piece(draw, text)
@@ -341,7 +349,7 @@ def generated_rule(draw: st.DrawFn, text: str, rid: str, salt: str = "") -> str:
             opts.append('remove = "match"')
     elif kind == "span":
         literal = salt + _piece(draw, text, 60)
-        pattern = regex.sub(r"\\\r\\\n|\\\r|\\\n", r"\\R", _loosen(draw, literal))
+        pattern = _ESCAPED_BREAK.sub(r"\\R", _loosen(draw, literal))
         matcher = f"span = {toml_str(pattern)}"
         if draw(st.booleans()):
             opts.append('remove = "match"')
