@@ -105,20 +105,25 @@ class HeuristicSpec:
             if key not in self.params:
                 problems.append((key, unknown_key_message(key, tuple(self.params))))
         for key, (kind, default) in self.params.items():
-            if key not in given and default is not None:
-                values[key] = default  # defaults are the heuristic's own (an empty list may be one)
-                continue
-            value = given.get(key)
-            if value is None:
+            if key in given:
+                value = given[key]
+                if not _is_type(value, kind):
+                    problems.append((key, f"must be {_type_name(kind)}"))
+                    continue
+                if kind in (int, float) and value < 0:
+                    problems.append((key, "must not be negative"))
+                    continue
+            elif default is not None:
+                value = default  # defaults are the heuristic's own (an empty list may be one)
+            else:
                 problems.append((key, f"heuristic '{self.name}' needs this parameter"))
                 continue
-            if not _is_type(value, kind):
-                problems.append((key, f"must be {_type_name(kind)}"))
-                continue
-            if kind in (int, float) and value < 0:
-                problems.append((key, "must not be negative"))
-                continue
             values[key] = value
+            if kind is Regex:
+                try:
+                    values[f"_{key}"] = regex.compile(value) if value else None
+                except regex.error as e:
+                    problems.append((key, f"{key}: {e}"))
         if not problems and self.prepare is not None:
             try:
                 values = self.prepare(values)
@@ -127,7 +132,15 @@ class HeuristicSpec:
         return values, problems
 
 
+class Regex:
+    """The kind of a parameter that holds a regular expression: a string in the rule file,
+    compiled once when the rule is loaded and handed to the heuristic as ``_<name>`` (None
+    for an empty string). A pattern that does not compile is a problem of that parameter."""
+
+
 def _is_type(value: Any, kind: type) -> bool:
+    if kind is Regex:
+        return isinstance(value, str)
     if kind is list:
         return (
             isinstance(value, list) and all(isinstance(v, str) and v.strip() for v in value) and bool(value)
@@ -146,6 +159,7 @@ def _type_name(kind: type) -> str:
         str: "a string",
         bool: "true or false",
         list: "a non-empty list of non-empty strings",
+        Regex: "a string (a regular expression)",
     }[kind]
 
 
@@ -254,13 +268,6 @@ def follows(ctx: Context, p: Mapping[str, Any]) -> Iterator[int]:
             yield nxt.index
 
 
-def _prepare_comment_thread(values: dict[str, Any]) -> dict[str, Any]:
-    try:
-        return {**values, "_not_name": regex.compile(values["not_name"]) if values["not_name"] else None}
-    except regex.error as e:
-        raise ValueError(f"not_name: {e}") from None
-
-
 @register(
     "comment-thread",
     rank=16,
@@ -274,9 +281,8 @@ def _prepare_comment_thread(values: dict[str, Any]) -> dict[str, Any]:
         "max_opener_gap": (int, 3),
         "at_start": (bool, False),
         "max_text_words": (int, 400),
-        "not_name": (str, ""),
+        "not_name": (Regex, ""),
     },
-    prepare=_prepare_comment_thread,
     summary="the comments of a thread: the lines between comment headers the listed rules removed",
 )
 def comment_thread(ctx: Context, p: Mapping[str, Any]) -> Iterator[int]:
@@ -601,23 +607,15 @@ def repeated_text(ctx: Context, p: Mapping[str, Any]) -> Iterator[int]:
 _PROSE_WORDS = 15  # a line this long that ends a sentence reads as a paragraph
 
 
-def _prepare_dateline(values: dict[str, Any]) -> dict[str, Any]:
-    try:
-        return {**values, "_opening": regex.compile(values["opening"])}
-    except regex.error as e:
-        raise ValueError(f"opening: {e}") from None
-
-
 @register(
     "dateline-start",
     rank=38,
     params={
-        "opening": (str, None),
+        "opening": (Regex, None),
         "max_lines_above": (int, 12),
         "min_words": (int, 20),
         "max_prose_above": (int, 1),
     },
-    prepare=_prepare_dateline,
     summary="the kept lines above a story's opening dateline ('BUFFALO, N.Y. — …', "
     "'HANOI, Vietnam (AP) — …'), near the top: headlines, deks, captions and promos",
 )
