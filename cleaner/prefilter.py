@@ -52,7 +52,11 @@ _TOO_COMMON = frozenset(
 # Characters a literal may hold: no other code point case-folds onto these but the
 # letters listed in FOLD (checked by a test over every code point).
 CASELESS_SIGNS = "©®™’‘“”«»‹›–—…•·€£"
-_SAFE = frozenset(string.ascii_letters + string.digits + string.punctuation + " " + CASELESS_SIGNS)
+# CJK ideographs have no case either: Chinese and Japanese rules name them as literals.
+CJK_IDEOGRAPHS = "".join(chr(c) for c in range(0x4E00, 0xA000))
+_SAFE = frozenset(
+    string.ascii_letters + string.digits + string.punctuation + " " + CASELESS_SIGNS + CJK_IDEOGRAPHS
+)
 # Code points that ``regex`` matches case-insensitively with an ASCII letter and that
 # ``str.lower`` leaves elsewhere. U+0130 is also the one code point whose lower case is two
 # characters long: mapping it first keeps the folded text as long as the original.

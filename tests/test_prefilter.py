@@ -17,6 +17,7 @@ from cleaner.compile import compile_plan
 from cleaner.lines import split_lines
 from cleaner.prefilter import (
     CASELESS_SIGNS,
+    CJK_IDEOGRAPHS,
     DIGIT,
     FOLD,
     LiteralCount,
@@ -53,6 +54,15 @@ def test_the_caseless_signs_match_only_themselves() -> None:
         hits = {m.group() for m in regex.finditer(f"(?i){regex.escape(sign)}", ALL_CODE_POINTS, regex.V0)}
         assert hits == {sign}
         assert fold(sign) == sign
+
+
+def test_cjk_ideographs_match_only_themselves() -> None:
+    """No code point outside the block matches an ideograph case-insensitively, and each
+    folds to itself, so an ideograph in a literal is found by looking for it as it is."""
+    hits = regex.findall(r"(?i)[\u4e00-\u9fff]", ALL_CODE_POINTS, regex.V0)
+    assert "".join(hits) == CJK_IDEOGRAPHS
+    assert fold(CJK_IDEOGRAPHS) == CJK_IDEOGRAPHS
+    assert required_literals(r"^\W*版权声明\s*：") == {"版权声明"}
 
 
 # -- literals ---------------------------------------------------------------------------------

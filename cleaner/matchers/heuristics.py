@@ -428,11 +428,12 @@ _SENTENCE_WORDS = 6  # the first sentence of a story: ends like one and has this
 
 
 # A name on a line of its own: two to four capitalised words (initials and name particles
-# allowed), perhaps after 'By'. The rule's ``not_names`` (words no name holds) rule out a
-# title-case subheading ('What Happens Next').
+# allowed), perhaps after 'By', and no question or exclamation mark after them. The rule's
+# ``not_names`` (words no name holds) rule out a title-case subheading ('What Happens Next');
+# the marks, a question in a language that capitalises its nouns ('War Mikao Usui Schamane?').
 _NAME = regex.compile(
     r"^\W*(?:(?i:by)\s+)?\p{Lu}[\p{L}'’.-]*"
-    r"(?:\s+(?:\p{Lu}[\p{L}'’.-]*|de|van|von|der|den|da|do|dos|del|della|la|le|bin|ibn)){1,3}\W*$"
+    r"(?:\s+(?:\p{Lu}[\p{L}'’.-]*|de|van|von|der|den|da|do|dos|del|della|la|le|bin|ibn)){1,3}[^\w?!¿¡]*$"
 )
 _BYLINE_WORDS = 40  # the most a dek (the sentence under a headline) may have
 _DEK_WORDS = 20  # a line above the name this long is the dek (or a paragraph): one at most
