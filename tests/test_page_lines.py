@@ -180,3 +180,39 @@ def test_a_page_in_a_language_without_a_stop_list_is_judged_by_length() -> None:
     removed = removed_by_page_lines(text)
     assert not any(p in removed for p in JA_PARAGRAPHS + JA_LIST)
     assert all(label in removed for label in JA_MENU)
+
+
+LISTING = [
+    "    from shop.models import Basket",
+    "    import json",
+    "    def total(basket):",
+    "        prices = [item.price for item in basket.items]",
+    "        return sum(prices)",
+    "    basket.save(update_fields=['total'])",
+]
+
+
+def test_a_code_listing_inside_the_article_stays_with_it() -> None:
+    """Code has no stop words, so line classes alone would call a listing a run of noise
+    lines inside the core, or let it break the core in two; its signs make it code, which
+    stays inside the core and outside it goes like any noise."""
+    first, second = PARAGRAPHS[:6], PARAGRAPHS[6:]
+    text = "\n".join([*MENU, *first, *LISTING, *second, *FOOTER, *LISTING[:3]]) + "\n"
+    out = Cleaner().clean(text).text
+    assert all(p in out for p in PARAGRAPHS), out
+    assert all(line in out for line in LISTING), out
+    assert not any(line in out.splitlines() for line in MENU + FOOTER)
+    assert out.count(LISTING[0]) == 1  # the copy after the footer is outside the core
+
+
+def test_code_is_told_from_prose_and_from_markup_left_in_the_text() -> None:
+    from cleaner.matchers.heuristics import _code
+
+    assert all(_code(line) for line in LISTING)
+    assert _code("results = WebDriverWait(self.browser, 5).until(")
+    assert _code("var total = items.length;")
+    # prose with a sign in it, and a page's markup leaked into its text
+    assert not _code("Spot gold added 0.1% to $1,472.19 an ounce, dealers said.")
+    assert not _code("The model uses x = 5 for the first run")
+    assert not _code('<span data-mce-type="bookmark" style="display: inline-block; width: 0px;">')
+    assert not _code('Helmut Thoma und Wolfgang Clement (re.)" itemprop="thumbnailUrl" />')

@@ -12,6 +12,7 @@ Knowledge such as phrases reaches a heuristic only through its parameters.
 from __future__ import annotations
 
 import bisect
+import re
 import unicodedata
 from collections import Counter
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
@@ -775,6 +776,45 @@ def _stoplist_for(tokens: Iterable[str], p: Mapping[str, Any]) -> frozenset[str]
     return lists[best]
 
 
+# A line of program code, as technical posts quote it: an import, a definition, an
+# assignment, a method call, a line ending a statement or opening a block. Its words are
+# no language's, so stop words cannot tell it from a menu; the signs of code can.
+_CODE_START = regex.compile(
+    r"""(?x)^\s*(?:from\s+[\w.]+\s+import\s+[\w.*(]|import\s+[\w.]+(?:\s+as\s+\w+)?\s*$
+       |def\s+\w+\s*\(|class\s+\w+\s*[(:]|return\s+(?:[\w.]+\(|[\w.]+;?\s*$)|\#include\s*[<"]
+       |(?:var|let|const)\s+\w+\s*=)""",
+    regex.V0,
+)
+# A listing has at least one such opening: a page without any is not searched line by line.
+_CODE_IN_TEXT = regex.compile(_CODE_START.pattern, regex.V0 | regex.MULTILINE)
+_CODE = regex.compile(
+    r"""(?x)
+    [\w\])]\s*(?:[-+*/]?=|==|!=|=>|->)\s*[\w\[({"'-]
+    | \w\.\w+\(
+    | [;{]\s*$
+    """,
+    regex.V0,
+)
+_MARKUP = regex.compile(r"""<[/!]?[A-Za-z]|\w=["']|/>""", regex.V0)
+_CODE_INITIALS = frozenset("fdcri#vl")  # the first letters of the openings above
+_CODE_HINT = re.compile(r"[=(;{]")
+_CODE_SIGNS = frozenset("()[]{}=;:._<>\"'/\\+*,$#@")
+_CODE_SHARE = 0.08  # the least share of a code line's visible characters that are such signs
+
+
+def _code(text: str) -> bool:
+    """Whether a line reads as program code: it opens like an import or a definition, or it
+    has a statement's shape and signs make up a share of it that prose seldom has."""
+    if text.lstrip()[:1] in _CODE_INITIALS and _CODE_START.match(text) is not None:
+        return True
+    if _CODE_HINT.search(text) is None:
+        return False  # most noise lines: no sign a statement's shape needs
+    if _CODE.search(text) is None or _MARKUP.search(text) is not None:
+        return False  # markup a page leaked into its text is no listing
+    visible = "".join(text.split())
+    return sum(c in _CODE_SIGNS for c in visible) >= _CODE_SHARE * len(visible)
+
+
 def _invisible(text: str) -> bool:
     """Whether a line shows nothing: whitespace and format characters only (zero-width
     spaces and joiners, soft hyphens, byte-order marks), as editors leave between paragraphs."""
@@ -782,9 +822,9 @@ def _invisible(text: str) -> bool:
 
 
 def _line_classes(ctx: Context, p: Mapping[str, Any]) -> tuple[list[str], list[int]]:
-    """Each line's class: text, short, bad, table, void (it shows nothing: like a blank
-    line, it neither makes nor breaks the core) or '' for a blank line; and its weight in
-    words.
+    """Each line's class: text, short, bad, table, code (a short or bad line that reads as
+    program code), void (it shows nothing: like a blank line, it neither makes nor breaks
+    the core) or '' for a blank line; and its weight in words.
 
     As jusText classes paragraphs: length in characters, and stop-word density against the
     stop list of the document's language (the configured list holding most of its words;
@@ -811,6 +851,7 @@ def _line_classes(ctx: Context, p: Mapping[str, Any]) -> tuple[list[str], list[i
     else:
         weights = [max(ln.words, len("".join(ln.text.split())) // 2) for ln in ctx.lines]
     removed_by = ctx.removed_by
+    code = _CODE_IN_TEXT.search(ctx.text) is not None  # whether the page may quote code
     table_digits, stopwords_low = p["table_digits"], p["stopwords_low"]
     length_low, sentence_words = p["length_low"], p["sentence_words"]
     if sentences is not None:
@@ -838,9 +879,9 @@ def _line_classes(ctx: Context, p: Mapping[str, Any]) -> tuple[list[str], list[i
             dense = sum(map(in_stop, toks)) >= stopwords_low * (n - digits)
         if len(ln.text.strip()) < length_low:
             sentence = dense and weights[ln.index] >= sentence_words and _ends_sentence(ln.text)
-            out.append("text" if sentence else "short")
+            out.append("text" if sentence else "code" if code and _code(ln.text) else "short")
         else:
-            out.append("text" if dense else "bad")
+            out.append("text" if dense else "code" if code and _code(ln.text) else "bad")
     return out, weights
 
 
@@ -931,10 +972,11 @@ def page_lines(ctx: Context, p: Mapping[str, Any]) -> Iterator[int]:
     for k, i in enumerate(content):
         if removed_by[i] is not None:
             total -= removed_penalty
-        elif classes[i] == "table":
-            # Table rows weigh a little, so that a story that is mostly a table (standings,
-            # results) still has a core; a fraction, so that a table beside the story does not
-            # outweigh it.
+        elif classes[i] in ("table", "code"):
+            # Table rows and code weigh a little, so that a story that is mostly a table
+            # (standings, results) still has a core, and a listing inside a post does not
+            # break it; a fraction, so that a table or a script beside the story does not
+            # outweigh it. Neither is noise: a listing inside the core stays.
             total += weights[i] * table_weight
         else:
             words = weights[i]
