@@ -795,8 +795,6 @@ _CODE = regex.compile(
     regex.V0,
 )
 _MARKUP = regex.compile(r"""<[/!]?[A-Za-z]|\w=["']|/>""", regex.V0)
-_CODE_INITIALS = frozenset("fdcri#vl")  # the first letters of the openings above
-_CODE_HINT = re.compile(r"[=(;{]")
 _CODE_SIGNS = frozenset("()[]{}=;:._<>\"'/\\+*,$#@")
 _CODE_SHARE = 0.08  # the least share of a code line's visible characters that are such signs
 
@@ -804,10 +802,8 @@ _CODE_SHARE = 0.08  # the least share of a code line's visible characters that a
 def _code(text: str) -> bool:
     """Whether a line reads as program code: it opens like an import or a definition, or it
     has a statement's shape and signs make up a share of it that prose seldom has."""
-    if text.lstrip()[:1] in _CODE_INITIALS and _CODE_START.match(text) is not None:
+    if _CODE_START.match(text) is not None:
         return True
-    if _CODE_HINT.search(text) is None:
-        return False  # most noise lines: no sign a statement's shape needs
     if _CODE.search(text) is None or _MARKUP.search(text) is not None:
         return False  # markup a page leaked into its text is no listing
     visible = "".join(text.split())
