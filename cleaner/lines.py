@@ -55,8 +55,9 @@ def normalise(line: str) -> str:
     return " ".join(line.split()).casefold()
 
 
-# Decoration around a label that does not change what it says: "Read more:", "» Related", "• Share".
-_DECORATION = " \t:|•·»«›‹*#>-–—_=~"
+# Decoration around a label that does not change what it says: "Read more:", "» Related",
+# "• Share", "You Might Also Like …", "Continue reading...".
+_DECORATION = " \t:|•·»«›‹*#>-–—_=~.…"
 
 
 def phrase_key(line: str, *, fold: bool = True) -> str:
