@@ -182,6 +182,40 @@ def test_a_page_in_a_language_without_a_stop_list_is_judged_by_length() -> None:
     assert all(label in removed for label in JA_MENU)
 
 
+AR_MENU = [
+    "الصفحة الرئيسية", "فيديو", "الشرق الأوسط", "العالم", "اقتصاد",
+    "منوعات", "رياضة", "صحة", "تكنولوجيا", "ملفات وتقارير",
+]  # fmt: skip
+AR_PARAGRAPHS = [
+    "قال المسؤولون في المدينة يوم الثلاثاء إن الجسر الجديد فوق النهر سيفتح "
+    "أمام حركة المرور في الربيع المقبل، بعد تأخير دام عامين.",
+    "وأضافوا أن تكلفة المشروع ارتفعت إلى ما يقرب من ضعف المبلغ الذي تم "
+    "تخصيصه له في الميزانية الأولى، وهو ما أثار غضب السكان.",
+    "ويشكو السكان منذ سنوات من الازدحام على الجسر القديم الذي بني في "
+    "الثلاثينيات، ولم يعد يتسع لمرور الحافلات والشاحنات بأمان.",
+    "وقال رئيس البلدية إن العمل سيستمر طوال فصل الشتاء، وإن المدينة ستنشر "
+    "تقارير شهرية عن سير المشروع على موقعها الإلكتروني.",
+]
+# Headlines of a most-read list: as long as short paragraphs, but without the stop words of prose.
+AR_HEADLINES = [
+    "القبض على شاب تحرش بطفلة في إحدى المدن الساحلية",
+    "الأمير يلغي إيقاف مقدم برامج بعد مقابلة جريئة على الهواء",
+    "امرأة تحاول الدخول إلى البلاد داخل حقيبة سفر كبيرة",
+    "السجن ثماني سنوات لشريكة متهم في قضية احتيال مالي",
+    "تأجيل محاكمة عدد من المسؤولين السابقين إلى شهر فبراير",
+]
+
+
+def test_a_page_in_arabic_is_judged_by_its_stop_words() -> None:
+    """Arabic has a stop list: headlines as long as a short paragraph are not taken for
+    text by their length, and the list under the story goes with the menus."""
+    text = "\n".join([*AR_MENU, *AR_PARAGRAPHS, *AR_HEADLINES, *AR_MENU]) + "\n"
+    removed = removed_by_page_lines(text)
+    assert not any(p in removed for p in AR_PARAGRAPHS)
+    assert all(h in removed for h in AR_HEADLINES)
+    assert all(label in removed for label in AR_MENU)
+
+
 LISTING = [
     "    from shop.models import Basket",
     "    import json",
