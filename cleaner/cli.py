@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import codecs
+import gc
 import inspect
 import os
 import re
@@ -150,7 +151,7 @@ def build_cleaner(
         fail("--no-default-rules needs at least one --rules PATH")
     with rule_errors():
         try:
-            return Cleaner(
+            cleaner = Cleaner(
                 rule_paths=list(rules or ()),
                 default_rules=not no_default_rules,
                 doc_timeout=doc_timeout,
@@ -162,6 +163,14 @@ def build_cleaner(
             )
         except ValueError as e:
             fail(str(e))
+    # Compiling the rules leaves cycles of parse-tree objects (``regex`` frees them in a
+    # __del__). Collected here, they cannot be collected in the middle of a document, where
+    # a second Ctrl-C landing in that __del__ would be printed and ignored, not stop the run;
+    # frozen, what start-up built is not scanned again by every collection (nor copied into
+    # forked workers by it).
+    gc.collect()
+    gc.freeze()
+    return cleaner
 
 
 @app.command()
