@@ -248,7 +248,7 @@ def credit_group(ctx: Context, p: Mapping[str, Any]) -> Iterator[int]:
 @register(
     "follows",
     rank=15,
-    params={"rules": (list, None), "max_lines": (int, 1), "max_words": (int, 20)},
+    params={"rules": (list, None), "max_lines": (int, 1), "max_words": (int, 20), "through": (list, [])},
     summary="up to max_lines short title-like lines right after a line removed by one of the listed rules",
 )
 def follows(ctx: Context, p: Mapping[str, Any]) -> Iterator[int]:
@@ -256,15 +256,22 @@ def follows(ctx: Context, p: Mapping[str, Any]) -> Iterator[int]:
 
     A line qualifies while it is kept, has at most ``max_words`` words and does not end the
     way a sentence of prose does (a full stop, comma, colon or semicolon); a title ending
-    in '?' or '!' still qualifies. The first line that does not stops the run.
+    in '?' or '!' still qualifies. The first line that does not stops the run, but for a
+    line another rule removed whose category is in ``through`` (a video's title among
+    the headlines): it counts towards ``max_lines`` and the run goes on after it.
     """
     labels = set(p["rules"])
+    through = set(p["through"])
     content = [ln for ln in ctx.lines if not ln.blank]
     for pos, ln in enumerate(content):
         if ctx.removed_by[ln.index] not in labels:
             continue
         for nxt in content[pos + 1 : pos + 1 + p["max_lines"]]:
-            if not ctx.kept(nxt.index) or nxt.words > p["max_words"] or _ends_prose(nxt.text):
+            if not ctx.kept(nxt.index):
+                if ctx.category_of[nxt.index] in through:
+                    continue
+                break
+            if nxt.words > p["max_words"] or _ends_prose(nxt.text):
                 break
             yield nxt.index
 
