@@ -889,7 +889,9 @@ def _line_classes(ctx: Context, p: Mapping[str, Any]) -> tuple[list[str], list[i
 
 
 # Not '|', which joins the parts of page titles ('Design Week 2018 | A light installation').
-_SEPARATORS = regex.compile(r"[:;,–—\-@()\[\]/•·=+&%$€£]")
+# A class of listed characters matches the same in either engine; the standard library's
+# finds them in a third of the time, on every line of a page.
+_SEPARATORS = re.compile(r"[:;,–—\-@()\[\]/•·=+&%$€£]")
 
 
 def _shape(text: str) -> tuple[bool, str]:
