@@ -85,6 +85,18 @@ def test_lines_the_rules_removed_still_count_against_what_they_separate() -> Non
     assert PROMO in lenient.clean(text).text
 
 
+def test_the_noise_the_rules_find_keeps_a_page_a_page() -> None:
+    """Twenty lines: chrome the rules remove, the story, and five lines of an invented
+    footer. Only 15 lines are left once the rules have run, too few to read as a page if
+    the removed ones did not count; they count as noise, so page-lines still takes the
+    footer."""
+    footer = FOOTER[:5]
+    text = "\n".join([*CHROME[:5], *PARAGRAPHS[:10], *footer]) + "\n"
+    removed = removed_by_page_lines(text)
+    assert all(line in removed for line in footer)
+    assert not any(p in removed for p in PARAGRAPHS[:10])
+
+
 # A fixture list: short lines with numbers, none of them a sentence, then one long sentence
 # of comment-policy prose. The sentence is the only text line, worth 21 words.
 FIXTURES = [f"Round {n}: {n + 4} March, Harbour Park" for n in range(1, 13)]

@@ -953,19 +953,19 @@ def _alike(shape: tuple[bool, str], base: tuple[bool, str]) -> bool:
     prepare=_load_stoplists,
 )
 def page_lines(ctx: Context, p: Mapping[str, Any]) -> Iterator[int]:
-    if sum(1 for _ in ctx.content()) < p["min_lines"]:
-        return  # too few lines left to be a whole page, whatever their classes (saves classing them)
+    if sum(1 for ln in ctx.lines if not ln.blank) < p["min_lines"]:
+        return  # too few lines to be a whole page, whatever their classes (saves classing them)
     classes, weights = _line_classes(ctx, p)
-    # Whether the page qualifies is judged on the lines the rules left; the lines they
-    # removed still weigh in the core as noise, so that a block of menus or links the rules
-    # took most of still counts against the lines around it.
+    # Whether the page qualifies is judged on all its lines, those the rules removed counted
+    # as noise (their class is 'bad'): the more noise the rules find, the more the text reads
+    # as a whole page, not the less. In the core they weigh as noise too, so that a block of
+    # menus or links the rules took most of still counts against the lines around it.
     removed_by = ctx.removed_by
-    kept = [i for i, c in enumerate(classes) if c and c != "void" and removed_by[i] is None]
-    if len(kept) < p["min_lines"]:
-        return
-    if sum(classes[i] in ("short", "bad") for i in kept) < p["min_noise_fraction"] * len(kept):
-        return
     content = [i for i, c in enumerate(classes) if c and c != "void"]
+    if len(content) < p["min_lines"]:
+        return
+    if sum(classes[i] in ("short", "bad") for i in content) < p["min_noise_fraction"] * len(content):
+        return
     noise = [classes[i] in ("short", "bad") for i in content]
     # The core is the maximum-sum run of lines: text lines count their words, noise lines
     # their words plus a penalty per line (the role tags play in body-text extraction), a
