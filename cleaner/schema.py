@@ -11,6 +11,7 @@ from typing import Any
 import regex
 
 from .errors import RuleProblem
+from .lines import phrase_key
 from .matchers.heuristics import HEURISTICS
 from .model import Category, Zone
 
@@ -319,6 +320,16 @@ def parse_rule(
             out.add(rid_text, "whole_line", "must be true or false")
             whole_line = True
         fields["whole_line"] = whole_line
+        if whole_line:
+            for phrase in phrases or ():
+                if not phrase_key(phrase):
+                    out.add(
+                        rid_text,
+                        "phrases",
+                        f"{phrase!r} is decoration only (spaces and signs such as '-', '*', '|', '.'), "
+                        "which whole-line matching strips from both ends: it would match every line "
+                        "of such signs; use a line regex",
+                    )
     elif "whole_line" in raw:
         out.add(rid_text, "whole_line", "only phrase rules take 'whole_line'")
     if kind in (Kind.LINE, Kind.SPAN):

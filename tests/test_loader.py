@@ -140,6 +140,20 @@ def test_patterns_that_match_the_empty_string_are_refused(field: str, pattern: s
     assert "empty string" in p.message
 
 
+@pytest.mark.parametrize("phrase", ["...", "***", "- | -", " … "])
+def test_a_whole_line_phrase_of_decoration_only_is_refused(phrase: str) -> None:
+    """Whole-line matching strips decoration from both ends of a line and a phrase, so such
+    a phrase would match every line made of those signs."""
+    p = only(problems_of(one_rule(f"phrases = ['{phrase}']")), "phrases")
+    assert p.rule == "t.bad"
+    assert repr(phrase) in p.message and "decoration only" in p.message
+
+
+def test_a_decoration_phrase_inside_a_line_is_allowed() -> None:
+    rules = parse_rules_text(one_rule("phrases = ['***']\nwhole_line = false", rid="t.ok"), "user.toml")
+    assert rules[0].phrases == ("***",)
+
+
 def test_empty_matching_block_start_is_refused() -> None:
     p = only(problems_of(one_rule("block = { start = '^', end = 'END', max_lines = 5 }")), "block.start")
     assert "empty string" in p.message
