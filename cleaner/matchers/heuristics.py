@@ -248,7 +248,14 @@ def credit_group(ctx: Context, p: Mapping[str, Any]) -> Iterator[int]:
 @register(
     "follows",
     rank=15,
-    params={"rules": (list, None), "max_lines": (int, 1), "max_words": (int, 20), "through": (list, [])},
+    params={
+        "rules": (list, None),
+        "max_lines": (int, 1),
+        "max_words": (int, 20),
+        "through": (list, []),
+        "summary_words": (int, 0),
+        "min_summaries": (int, 2),
+    },
     summary="up to max_lines short title-like lines right after a line removed by one of the listed rules",
 )
 def follows(ctx: Context, p: Mapping[str, Any]) -> Iterator[int]:
@@ -259,21 +266,45 @@ def follows(ctx: Context, p: Mapping[str, Any]) -> Iterator[int]:
     in '?' or '!' still qualifies. The first line that does not stops the run, but for a
     line another rule removed whose category is in ``through`` (a video's title among
     the headlines): it counts towards ``max_lines`` and the run goes on after it.
+
+    With ``summary_words``, the run takes cards of other stories instead: a title, the one
+    sentence that sums the story up (up to ``summary_words`` words, right after the title
+    and right before another title-like line, such as the byline), and so on. It takes
+    them only when it finds ``min_summaries`` or more, so that a story's own paragraph
+    after a lone linked title stays.
     """
     labels = set(p["rules"])
     through = set(p["through"])
+    summary_words = p["summary_words"]
     content = [ln for ln in ctx.lines if not ln.blank]
     for pos, ln in enumerate(content):
         if ctx.removed_by[ln.index] not in labels:
             continue
-        for nxt in content[pos + 1 : pos + 1 + p["max_lines"]]:
+        run: list[int] = []
+        summaries = 0
+        after_title = False
+        window = content[pos + 1 : pos + 1 + p["max_lines"]]
+        for k, nxt in enumerate(window):
             if not ctx.kept(nxt.index):
                 if ctx.category_of[nxt.index] in through:
+                    after_title = False
                     continue
                 break
-            if nxt.words > p["max_words"] or _ends_prose(nxt.text):
-                break
-            yield nxt.index
+            if nxt.words <= p["max_words"] and not _ends_prose(nxt.text):
+                run.append(nxt.index)
+                after_title = True
+                continue
+            if summary_words and after_title and nxt.words <= summary_words and k + 1 < len(window):
+                after = window[k + 1]
+                if ctx.kept(after.index) and after.words <= p["max_words"] and not _ends_prose(after.text):
+                    run.append(nxt.index)
+                    summaries += 1
+                    after_title = False
+                    continue
+            break
+        if summary_words and summaries < p["min_summaries"]:
+            continue
+        yield from run
 
 
 @register(
