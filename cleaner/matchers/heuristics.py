@@ -782,12 +782,17 @@ def _load_stoplists(values: dict[str, Any]) -> dict[str, Any]:
         if not path.is_file():
             raise ValueError(f"no stop list for language '{lang}'")
         lists.append(frozenset(w.casefold() for w in path.read_text(encoding="utf-8").split()))
-    index: dict[str, list[int]] = {}
+    # Most words are in one list only: they share that list's one-element tuple, which
+    # makes the index quick to build and small to hold.
+    index: dict[str, tuple[int, ...]] = {}
+    get = index.get
     for i, words in enumerate(lists):
+        only = (i,)
         for w in words:
-            index.setdefault(w, []).append(i)
+            prev = get(w)
+            index[w] = only if prev is None else prev + only
     values["_stoplists"] = lists
-    values["_stop_index"] = {w: tuple(ix) for w, ix in index.items()}
+    values["_stop_index"] = index
     return values
 
 
