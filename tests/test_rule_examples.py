@@ -27,6 +27,18 @@ def test_every_rule_has_both_kinds_of_example() -> None:
         assert rule.examples_remove and rule.examples_keep, rule.id
 
 
+def test_no_shipped_rule_lists_a_whole_line_phrase_twice() -> None:
+    """Whole-line phrases are compared with case, spacing and decoration folded away
+    ('Read More:' is 'read more'), so two spellings of one phrase in a rule are one."""
+    from cleaner.lines import phrase_key
+
+    for rule in CLEANER.rules:
+        if rule.phrases and rule.whole_line:
+            keys = [phrase_key(ph, fold=rule.ignore_case) for ph in rule.phrases]
+            twice = sorted({k for k in keys if keys.count(k) > 1})
+            assert not twice, (rule.id, twice)
+
+
 WRONG = """
 [[rule]]
 id = "user.photo"
