@@ -17,7 +17,15 @@ import regex
 from .lines import phrase_key
 from .matchers.heuristics import HEURISTICS, HeuristicSpec
 from .model import Zone
-from .prefilter import DIGIT, Prefilter, Requirement, anchored, required_literals
+from .prefilter import (
+    DIGIT,
+    Prefilter,
+    Requirement,
+    anchored,
+    counted,
+    required_literals,
+    required_literals_per_line,
+)
 from .schema import Extent, Kind, Rule, compile_pattern, expand_line_breaks
 
 DEFAULT_ZONE_LINES = 25
@@ -94,8 +102,8 @@ class LineGroup:
         self.line_regex = _combine(self.line_alts) if self.line_alts else None
         self.line_each = [regex.compile(alt, regex.V0) for alt in self.line_alts]
         self.match_regex = _combine(self.match_alts) if self.match_alts else None
-        line_reqs = [required_literals(alt) for alt in self.line_alts]
-        match_reqs = [required_literals(alt) for alt in self.match_alts]
+        line_reqs = [required_literals_per_line(alt) for alt in self.line_alts]
+        match_reqs = [required_literals_per_line(alt) for alt in self.match_alts]
         if prefilter is not None:
             self.line_unit = _register(prefilter, line_reqs)
             self.match_unit = _register(prefilter, match_reqs)
@@ -204,8 +212,12 @@ def _register(prefilter: Prefilter, reqs: Sequence[Requirement | None]) -> int |
     return prefilter.add(frozenset().union(*known)) if known else None
 
 
-def solo_unit(prefilter: Prefilter, pattern: regex.Pattern[str] | None) -> int | None:
-    req = required_literals(pattern.pattern) if pattern is not None else None
+def solo_unit(prefilter: Prefilter, pattern: regex.Pattern[str] | None, *, per_line: bool) -> int | None:
+    """The prefilter unit of a rule on its own: ``per_line`` when its pattern runs on one line
+    at a time (a line rule, a block's start), not on the whole text (a span rule)."""
+    if pattern is None:
+        return None
+    req = (required_literals_per_line if per_line else required_literals)(pattern.pattern)
     return prefilter.add(req) if req is not None else None
 
 
@@ -224,12 +236,20 @@ def prefilter_of(rule: Rule) -> str:
         return _literal_list(literals)
     else:
         pattern = rule.pattern
-    req = required_literals(expand_line_breaks(pattern or ""))
+    find = required_literals if rule.kind is Kind.SPAN else required_literals_per_line
+    req = find(expand_line_breaks(pattern or ""))
     return "every line" if req is None else _literal_list(req)
 
 
+def _literal_word(lit: str) -> str:
+    if lit == DIGIT:
+        return "a digit"
+    count = counted(lit)
+    return f"{count[1]} or more {count[0]!r}" if count is not None else repr(lit)
+
+
 def _literal_list(req: Requirement, shown: int = 6) -> str:
-    words = sorted(("a digit" if lit == DIGIT else repr(lit)) for lit in req)
+    words = sorted(map(_literal_word, req))
     more = f" +{len(words) - shown}" if len(words) > shown else ""
     return ", ".join(words[:shown]) + more
 
@@ -270,7 +290,7 @@ def compile_plan(
                 alt = _alternative(rule, rule.pattern)
             if alt is None:
                 pattern = compile_pattern(rule.pattern or "", rule.ignore_case)
-                solo_lines.append(Solo(rule, pattern, unit=solo_unit(prefilter, pattern)))
+                solo_lines.append(Solo(rule, pattern, unit=solo_unit(prefilter, pattern, per_line=True)))
             elif rule.remove is Extent.MATCH:
                 group.match_rules.append(rule)
                 group.match_alts.append(alt)
@@ -280,12 +300,12 @@ def compile_plan(
         elif rule.kind is Kind.SPAN:
             assert rule.pattern is not None
             pattern = compile_pattern(rule.pattern, rule.ignore_case)
-            spans.append(Solo(rule, pattern, unit=solo_unit(prefilter, pattern)))
+            spans.append(Solo(rule, pattern, unit=solo_unit(prefilter, pattern, per_line=False)))
         elif rule.kind is Kind.BLOCK:
             assert rule.block_start is not None and rule.block_end is not None
             start = compile_pattern(rule.block_start, rule.ignore_case)
             end = compile_pattern(rule.block_end, rule.ignore_case)
-            blocks.append(Solo(rule, start, end, unit=solo_unit(prefilter, start)))
+            blocks.append(Solo(rule, start, end, unit=solo_unit(prefilter, start, per_line=True)))
         else:
             assert rule.heuristic is not None
             literals = rule.params.get("_literals")

@@ -205,6 +205,7 @@ class Matching:
             lines = self.lines[zone.start : zone.stop]  # zones are ranges of whole lines, step 1
         else:  # only lines holding a literal can match
             lines = [self.lines[i] for i in sorted(line_lines | match_lines) if i in zone]
+        members_on = self._members_by_line(group, line_lines)
         for ln in lines:
             if ln.blank or (max_words is not None and ln.words > max_words):
                 continue
@@ -215,7 +216,7 @@ class Matching:
                 for rule in (*group.whole.get(key, ()), *group.whole_exact.get(exact, ())):
                     self._emit(found, self._line_cand(i, i, rule))
             if i in line_lines:
-                members = self._members_on(group, i)
+                members = members_on[i] if members_on is not None else range(len(group.line_rules))
                 if len(members) < len(group.line_rules):
                     self._each_rule(group, members, ln, clock, found)
                 else:
@@ -268,13 +269,18 @@ class Matching:
         except TimeoutError:
             raise _GroupTimeout(group.line_rules, group.line_alts, ln.text, False) from None
 
-    def _members_on(self, group: LineGroup, line: int) -> Sequence[int]:
-        """The line members that can match on ``line``: those without literals, and those
-        whose literals the line holds."""
+    def _members_by_line(self, group: LineGroup, line_lines: Iterable[int]) -> dict[int, list[int]] | None:
+        """For each line holding a literal of the group (``line_lines``), the line members
+        that can match on it, in order: those without literals, and those whose literals
+        the line holds. None when the group has no per-member literals (all members can)."""
         if not group.line_units:
-            return range(len(group.line_rules))
+            return None
         cands = self.candidates
-        return [k for k, u in enumerate(group.line_units) if u is None or line in cands[u]]
+        members: dict[int, list[int]] = {i: [] for i in line_lines}
+        for k, u in enumerate(group.line_units):
+            for i in line_lines if u is None else cands[u]:
+                members.setdefault(i, []).append(k)
+        return members
 
     def _each_rule(
         self, group: LineGroup, members: Sequence[int], ln: Line, clock: Clock, found: list[Candidate]

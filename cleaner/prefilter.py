@@ -6,7 +6,9 @@ works out such a set of literals for a pattern (any match holds at least one of 
 ``Prefilter`` finds every literal of every rule in a document in one pass, so that the full
 regexes run only on the lines holding one of theirs. A line holding none of a pattern's
 literals cannot hold a match of it, so the results are the same as running every regex on
-every line; patterns without a usable literal run on every line, as before.
+every line; patterns without a usable literal run on every line, as before. A pattern run
+line by line that has none may still need a common sign several times (a list of six
+comma-separated phrases needs five commas): it runs only on the lines holding that many.
 
 Literals are compared case-folded, on text folded the same way: lower-case ASCII letters,
 digits, punctuation and spaces only. A fold that only ever merges characters keeps the test
@@ -109,6 +111,11 @@ Requirement = frozenset[str]
 # Not a literal but "a decimal digit" (``\\d``, ``[0-9]``): a line needs one to match. The
 # NUL keeps it apart from every real literal, which holds only _SAFE characters.
 DIGIT = "\x00d"
+# Not a literal but "a line holding a sign at least so many times": a pattern of line rules
+# that has no usable literal may still need a common sign more than once (six phrases joined
+# by commas need five commas), which few lines hold. Spelled with a NUL, as DIGIT is.
+_COUNT_MARK = "\x00#"
+_MIN_COUNT = 2  # one comma or full stop is on too many lines to filter anything
 _DIGIT_LINE = regex.compile(r"\d[^\r\n]*", regex.V0)  # one hit a line: its first digit on
 
 
@@ -253,8 +260,64 @@ def required_literals(pattern: str) -> Requirement | None:
     return req
 
 
+def count_literal(sign: str, times: int) -> str:
+    """The requirement "a line holding ``sign`` at least ``times`` times", as a literal."""
+    return f"{_COUNT_MARK}{times}{sign}"
+
+
+def counted(literal: str) -> tuple[str, int] | None:
+    """``(sign, times)`` for a literal made by ``count_literal``, else None."""
+    if not literal.startswith(_COUNT_MARK):
+        return None
+    return literal[-1], int(literal[len(_COUNT_MARK) : -1])
+
+
+def required_literals_per_line(pattern: str) -> Requirement | None:
+    """As ``required_literals``, for a pattern run on one line at a time: when it has no usable
+    literal, a sign it needs at least twice (a requirement only a line can be held to, since
+    a match across lines could find the signs on several)."""
+    req = required_literals(pattern)
+    if req is not None:
+        return req
+    parsed = _parse(pattern)
+    if parsed is None:
+        return None
+    best = max(_COMMON_SIGNS, key=lambda sign: _min_count(list(parsed), sign))
+    times = _min_count(list(parsed), best)
+    return frozenset({count_literal(best, times)}) if times >= _MIN_COUNT else None
+
+
+# The signs too common to be literals (see _TOO_COMMON) that a pattern may need several of.
+_COMMON_SIGNS = (",", ".")
+
+
+def _min_count(items: Sequence[tuple[Any, Any]], sign: str) -> int:
+    """The fewest times every match of the parsed sequence ``items`` holds ``sign``.
+
+    Sound, not exact: whatever it does not know (classes, lookarounds, back-references)
+    counts none. Lookarounds count none because the text they look at may be the match's own.
+    """
+    code = ord(sign)
+    total = 0
+    for op, av in items:
+        if op is sre_c.LITERAL:
+            total += av == code
+        elif op is sre_c.IN:
+            total += bool(av) and all(kind is sre_c.LITERAL and value == code for kind, value in av)
+        elif op is sre_c.SUBPATTERN:
+            total += _min_count(list(av[-1]), sign)
+        elif op is sre_c.ATOMIC_GROUP:
+            total += _min_count(list(av), sign)
+        elif op in (sre_c.MAX_REPEAT, sre_c.MIN_REPEAT, sre_c.POSSESSIVE_REPEAT):
+            low, _high, body = av
+            total += low * _min_count(list(body), sign) if low else 0
+        elif op is sre_c.BRANCH:
+            total += min(_min_count(list(branch), sign) for branch in av[1])
+    return total
+
+
 def _usable(literal: str) -> bool:
-    if literal == DIGIT:
+    if literal == DIGIT or literal.startswith(_COUNT_MARK):
         return True
     return literal not in _TOO_COMMON and not (len(literal) == 1 and literal.isalnum())
 
@@ -351,6 +414,8 @@ class Prefilter:
     units_of: list[list[int]] = field(default_factory=list, repr=False)  # literal -> units needing it
     n_units: int = 0
     engine: str = "find"
+    # The count requirements among the literals, by ``build``: (literal number, (sign, times)).
+    counts: list[tuple[int, tuple[str, int]]] = field(default_factory=list, repr=False)
     _ids: dict[str, int] = field(default_factory=dict, repr=False)
     _automaton: Any = field(default=None, repr=False)
 
@@ -373,13 +438,14 @@ class Prefilter:
         pure = pure_regex() if pure is None else pure
         self._automaton = None
         self.engine = "find"
-        if pure or not any(lit != DIGIT for lit in self.literals):
+        self.counts = [(k, c) for k, lit in enumerate(self.literals) if (c := counted(lit)) is not None]
+        plain = [k for k, lit in enumerate(self.literals) if lit != DIGIT and counted(lit) is None]
+        if pure or not plain:
             return
         assert _ahocorasick is not None
         automaton = _ahocorasick.Automaton()
-        for k, lit in enumerate(self.literals):
-            if lit != DIGIT:
-                automaton.add_word(lit, (k, len(lit)))
+        for k in plain:
+            automaton.add_word(self.literals[k], (k, len(self.literals[k])))
         automaton.make_automaton()
         self._automaton = automaton
         self.engine = "aho-corasick"
@@ -398,6 +464,10 @@ class Prefilter:
             lines = {bisect_right(starts, m.start()) - 1 for m in _DIGIT_LINE.finditer(text)}
             for unit in self.units_of[digit]:
                 found[unit] |= lines
+        for k, (sign, times) in self.counts:
+            lines = _lines_with(text, starts, sign, times)
+            for unit in self.units_of[k]:
+                found[unit] |= lines
         return found
 
     def _lines_per_literal(self, folded: str, starts: Sequence[int]) -> Iterable[tuple[int, set[int]]]:
@@ -409,7 +479,7 @@ class Prefilter:
             return per.items()
         out: list[tuple[int, set[int]]] = []
         for k, lit in enumerate(self.literals):
-            if lit == DIGIT:
+            if lit == DIGIT or counted(lit) is not None:
                 continue
             i = folded.find(lit)
             if i < 0:
@@ -423,3 +493,14 @@ class Prefilter:
                 i = folded.find(lit, starts[line + 1])
             out.append((k, lines))
         return out
+
+
+def _lines_with(text: str, starts: Sequence[int], sign: str, times: int) -> set[int]:
+    """The lines (starting at ``starts``) holding ``sign`` at least ``times`` times."""
+    per: dict[int, int] = {}
+    i = text.find(sign)
+    while i >= 0:
+        line = bisect_right(starts, i) - 1
+        per[line] = per.get(line, 0) + 1
+        i = text.find(sign, i + 1)
+    return {line for line, n in per.items() if n >= times}

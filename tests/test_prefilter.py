@@ -23,8 +23,10 @@ from cleaner.prefilter import (
     LiteralCount,
     Prefilter,
     anchored,
+    count_literal,
     fold,
     required_literals,
+    required_literals_per_line,
 )
 from cleaner.schema import Kind
 
@@ -111,6 +113,27 @@ def test_patterns_without_usable_literals(pattern: str) -> None:
         assert req is None
 
 
+@pytest.mark.parametrize(
+    ("pattern", "expected"),
+    [
+        # six phrases joined by commas: five commas, however the phrases are spelled
+        (r"^\p{Ll}+(?:[ \t]*,[ \t]*\p{Ll}+){5,}$", {count_literal(",", 5)}),
+        (r"^(?:\w+,){2}\w+$|^\w+(?:[ \t]*,[ \t]*\w+){3}$", {count_literal(",", 2)}),  # the fewer
+        (r"^\w+\.\w+\.\w+$", {count_literal(".", 2)}),
+        (r"^[,]\w+,\w+$", {count_literal(",", 2)}),  # a set of the sign alone is the sign
+        (r"^\w+(?:,\w+){0,5}$", None),  # none needed at all
+        (r"^\w+,\w+$", None),  # one comma is on too many lines to be worth counting
+        (r"^(?=\w+,\w+,\w+)\w+", None),  # a lookahead may look at the match's own text
+        (r"^\w+[,;]\w+[,;]\w+$", None),  # either sign will do
+        (r"Photo: \w+, \w+, \w+", {"photo: "}),  # a literal is preferred
+    ],
+)
+def test_required_literals_per_line(pattern: str, expected: set[str] | None) -> None:
+    assert required_literals_per_line(pattern) == expected
+    if expected is not None and all(lit.startswith("\x00#") for lit in expected):
+        assert required_literals(pattern) is None  # a count binds a line, not a whole text
+
+
 def test_anchored() -> None:
     assert anchored(r"^\s*By\s+\w+")
     assert anchored(r"(?i:^(?:a|b)c)|(?:^d)")
@@ -137,20 +160,44 @@ def test_every_default_rules_examples_hold_its_literals() -> None:
                     assert any(lit == DIGIT or lit in fold(line) for lit in req), (rule.id, line)
 
 
-def test_only_the_keyword_list_runs_on_every_line() -> None:
-    """The shipped line rules all name a literal the prefilter can look for, but one: a
-    keyword list needs only commas, found on most lines. A new line rule without one runs
-    on every line of every document, so it should be a choice made here. (A span rule
-    without one costs a single search of the document.)"""
+def test_no_line_rule_runs_on_every_line() -> None:
+    """The shipped line rules all name a literal the prefilter can look for, or a sign they
+    need several of: a keyword list needs five commas, and one comma is on a fifth of all
+    lines. A new line rule without either runs on every line of every document, so it
+    should be a choice made here. (A span rule without one costs a single search of the
+    document.)"""
     lines = [r for r in Cleaner().rules if r.kind is Kind.LINE]
     assert len(lines) > 40
     free = sorted(r.id for r in lines if r.pattern is not None and required_literals(r.pattern) is None)
     assert free == ["navigation.keyword-list"]
+    counts = {r.id: required_literals_per_line(r.pattern) for r in lines if r.id in free and r.pattern}
+    assert counts == {"navigation.keyword-list": {count_literal(",", 5)}}
+
+
+def test_every_line_rules_examples_hold_the_signs_it_counts() -> None:
+    cleaner = Cleaner()
+    for rule in cleaner.rules:
+        if rule.kind is not Kind.LINE or rule.pattern is None or required_literals(rule.pattern):
+            continue
+        req = required_literals_per_line(rule.pattern)
+        assert req is not None
+        (lit,) = req
+        compiled = regex.compile(rule.pattern, regex.V0 | (regex.IGNORECASE if rule.ignore_case else 0))
+        matched = [
+            line
+            for example in rule.examples_remove
+            for line in example.text.splitlines()
+            if compiled.search(line)
+        ]
+        assert matched, rule.id
+        for line in matched:
+            assert line.count(lit[-1]) >= int(lit[2:-1]), (rule.id, line)
 
 
 # -- the engines ----------------------------------------------------------------------------
 
-_PIECES = ["Photo", "PHOTO", "photo:", "Getty", " Images", "ſ", "İ", "ı", "K", "\n", "\r\n", "©", "1", "x"]
+_PIECES = ["Photo", "PHOTO", "photo:", "Getty", " Images", "ſ", "İ", "ı", "K", "\n", "\r\n", "\r", "©", "1"]
+_PIECES += ["x", ","]
 
 
 @settings(max_examples=200, suppress_health_check=[HealthCheck.too_slow])
@@ -164,6 +211,7 @@ def test_both_engines_find_the_same_lines(parts: list[str]) -> None:
         pf.add(frozenset({"photo", "getty images", "©"}))
         pf.add(frozenset({"images", DIGIT}))
         pf.add(frozenset({"sk", "ii"}))
+        pf.add(frozenset({count_literal(",", 2)}))
         pf.build(pure=pure)
         engines.append(pf.scan(text, starts))
     assert engines[0] == engines[1]
@@ -171,6 +219,8 @@ def test_both_engines_find_the_same_lines(parts: list[str]) -> None:
     lines = split_lines(text)
     for i in engines[0][0]:
         assert any(lit in fold(lines[i].text) for lit in ("photo", "getty images", "©"))
+    # the lines holding two commas or more, exactly
+    assert engines[0][3] == {ln.index for ln in lines if ln.text.count(",") >= 2}
 
 
 _PHRASES = ["sign up", "sign up for", "newsletter", "our newsletter", "© 2024", "x", "ſhare"]
@@ -262,6 +312,8 @@ _NOISE = [
     "Sign\u00a0up  for our\tnewsletter and get the latest news",
     "SUBSCRIBE to our NEWSLETTER",
     "Donate today to support our journalism and become a member",
+    "cheap flights, last minute deals, hotel booking, car rental, travel insurance, city breaks",
+    "cheap flights, last minute deals, hotel booking, car rental, travel insurance",
 ]
 
 
