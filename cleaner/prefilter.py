@@ -282,9 +282,9 @@ def required_literals_per_line(pattern: str) -> Requirement | None:
     parsed = _parse(pattern)
     if parsed is None:
         return None
-    best = max(_COMMON_SIGNS, key=lambda sign: _min_count(list(parsed), sign))
-    times = _min_count(list(parsed), best)
-    return frozenset({count_literal(best, times)}) if times >= _MIN_COUNT else None
+    items = list(parsed)
+    times, sign = max((_min_count(items, sign), sign) for sign in _COMMON_SIGNS)
+    return frozenset({count_literal(sign, times)}) if times >= _MIN_COUNT else None
 
 
 # The signs too common to be literals (see _TOO_COMMON) that a pattern may need several of.
@@ -414,7 +414,9 @@ class Prefilter:
     units_of: list[list[int]] = field(default_factory=list, repr=False)  # literal -> units needing it
     n_units: int = 0
     engine: str = "find"
-    # The count requirements among the literals, by ``build``: (literal number, (sign, times)).
+    # By ``build``: the numbers of the plain literals (neither DIGIT nor a count), and the
+    # count requirements as (literal number, (sign, times)).
+    plain: list[int] = field(default_factory=list, repr=False)
     counts: list[tuple[int, tuple[str, int]]] = field(default_factory=list, repr=False)
     _ids: dict[str, int] = field(default_factory=dict, repr=False)
     _automaton: Any = field(default=None, repr=False)
@@ -439,12 +441,12 @@ class Prefilter:
         self._automaton = None
         self.engine = "find"
         self.counts = [(k, c) for k, lit in enumerate(self.literals) if (c := counted(lit)) is not None]
-        plain = [k for k, lit in enumerate(self.literals) if lit != DIGIT and counted(lit) is None]
-        if pure or not plain:
+        self.plain = [k for k, lit in enumerate(self.literals) if lit != DIGIT and counted(lit) is None]
+        if pure or not self.plain:
             return
         assert _ahocorasick is not None
         automaton = _ahocorasick.Automaton()
-        for k in plain:
+        for k in self.plain:
             automaton.add_word(self.literals[k], (k, len(self.literals[k])))
         automaton.make_automaton()
         self._automaton = automaton
@@ -478,9 +480,8 @@ class Prefilter:
                 per.setdefault(k, set()).add(bisect_right(starts, end - length + 1) - 1)
             return per.items()
         out: list[tuple[int, set[int]]] = []
-        for k, lit in enumerate(self.literals):
-            if lit == DIGIT or counted(lit) is not None:
-                continue
+        for k in self.plain:
+            lit = self.literals[k]
             i = folded.find(lit)
             if i < 0:
                 continue
