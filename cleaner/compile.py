@@ -100,7 +100,8 @@ class LineGroup:
         without some members keeps its units, whose lines are then a superset.
         """
         self.line_regex = _combine(self.line_alts) if self.line_alts else None
-        self.line_each = [regex.compile(alt, regex.V0) for alt in self.line_alts]
+        members = zip(self.line_rules, self.line_alts, strict=True)
+        self.line_each = [_own_pattern(rule, alt) for rule, alt in members]
         self.match_regex = _combine(self.match_alts) if self.match_alts else None
         line_reqs = [required_literals_per_line(alt) for alt in self.line_alts]
         match_reqs = [required_literals_per_line(alt) for alt in self.match_alts]
@@ -187,6 +188,18 @@ def _alternative(rule: Rule, pattern: str) -> str | None:
         return None
     flags = "".join(sorted(set(flags)))
     return f"(?{flags}:{pattern})" if flags else f"(?:{pattern})"
+
+
+def _own_pattern(rule: Rule, alt: str) -> regex.Pattern[str]:
+    """A group member's alternative compiled on its own.
+
+    A ``line`` rule's alternative means what its pattern means, and its pattern was compiled
+    when the rule was loaded: ``regex`` keeps the compiled patterns of recent calls, so the
+    same call again costs a look-up instead of a parse.
+    """
+    if rule.kind is Kind.LINE and rule.pattern is not None:
+        return compile_pattern(rule.pattern, rule.ignore_case)
+    return regex.compile(alt, regex.V0)
 
 
 def phrase_pattern(phrase: str) -> str:
