@@ -54,15 +54,38 @@ _TOO_COMMON = frozenset(
 # Characters a literal may hold: no other code point case-folds onto these but the
 # letters listed in FOLD (checked by a test over every code point).
 CASELESS_SIGNS = "©®™’‘“”«»‹›–—…•·€£"
-# CJK ideographs have no case either: Chinese and Japanese rules name them as literals.
+# CJK ideographs and the Japanese kana have no case either: Chinese and Japanese rules
+# name them as literals.
 CJK_IDEOGRAPHS = "".join(chr(c) for c in range(0x4E00, 0xA000))
+KANA = "".join(chr(c) for c in range(0x3040, 0x3100))
+# The Russian alphabet, in both cases, with Ё.
+CYRILLIC_LETTERS = "".join(chr(c) for c in range(0x410, 0x450)) + "Ёё"
 _SAFE = frozenset(
-    string.ascii_letters + string.digits + string.punctuation + " " + CASELESS_SIGNS + CJK_IDEOGRAPHS
+    string.ascii_letters
+    + string.digits
+    + string.punctuation
+    + " "
+    + CASELESS_SIGNS
+    + CJK_IDEOGRAPHS
+    + KANA
+    + CYRILLIC_LETTERS
 )
-# Code points that ``regex`` matches case-insensitively with an ASCII letter and that
-# ``str.lower`` leaves elsewhere. U+0130 is also the one code point whose lower case is two
+# Code points that ``regex`` matches case-insensitively with an ASCII or Russian letter and
+# that ``str.lower`` leaves elsewhere: dotted and dotless i, long s, and the old Cyrillic
+# letter forms of U+1C80-U+1C86. U+0130 is also the one code point whose lower case is two
 # characters long: mapping it first keeps the folded text as long as the original.
-FOLD = {0x130: "i", 0x131: "i", 0x17F: "s"}
+FOLD = {
+    0x130: "i",
+    0x131: "i",
+    0x17F: "s",
+    0x1C80: "в",
+    0x1C81: "д",
+    0x1C82: "о",
+    0x1C83: "с",
+    0x1C84: "т",
+    0x1C85: "т",
+    0x1C86: "ъ",
+}
 _FOLD_CHARS = frozenset(chr(c) for c in FOLD)
 
 # Pattern text that Python's ``re`` parser reads differently from ``regex``, or that only

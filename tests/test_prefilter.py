@@ -18,8 +18,10 @@ from cleaner.lines import split_lines
 from cleaner.prefilter import (
     CASELESS_SIGNS,
     CJK_IDEOGRAPHS,
+    CYRILLIC_LETTERS,
     DIGIT,
     FOLD,
+    KANA,
     LiteralCount,
     Prefilter,
     anchored,
@@ -41,11 +43,14 @@ def test_fold_keeps_every_offset() -> None:
     assert len(fold(ALL_CODE_POINTS)) == len(ALL_CODE_POINTS)
 
 
-def test_every_code_point_regex_equates_with_an_ascii_letter_folds_to_it() -> None:
-    """The fold is sound only if no code point matches an ASCII letter case-insensitively
-    in ``regex`` without folding to that letter (Kelvin sign, long s, dotless i...)."""
+def test_every_code_point_regex_equates_with_a_literal_letter_folds_to_it() -> None:
+    """The fold is sound only if no code point matches an ASCII or Russian letter
+    case-insensitively in ``regex`` without folding to that letter (Kelvin sign, long s,
+    dotless i, the old Cyrillic forms of o and te...)."""
     folded = fold(ALL_CODE_POINTS)
-    for letter in string.ascii_lowercase:
+    letters = string.ascii_lowercase + "".join(sorted({c.lower() for c in CYRILLIC_LETTERS}))
+    assert len(letters) == 26 + 33
+    for letter in letters:
         for m in regex.finditer(f"(?i){letter}", ALL_CODE_POINTS, regex.V0):
             assert folded[m.start()] == letter, (hex(ord(m.group())), letter)
     assert {chr(c) for c in FOLD} <= set(ALL_CODE_POINTS)
@@ -65,6 +70,19 @@ def test_cjk_ideographs_match_only_themselves() -> None:
     assert "".join(hits) == CJK_IDEOGRAPHS
     assert fold(CJK_IDEOGRAPHS) == CJK_IDEOGRAPHS
     assert required_literals(r"^\W*版权声明\s*：") == {"版权声明"}
+
+
+def test_kana_match_only_themselves() -> None:
+    hits = regex.findall(r"(?i)[\u3040-\u30ff]", ALL_CODE_POINTS, regex.V0)
+    assert "".join(hits) == KANA
+    assert fold(KANA) == KANA
+    assert required_literals(r"(?i)^\W*この記事は会員限定") == {"この記事は会員限定"}
+
+
+def test_russian_literals_are_found_in_either_case() -> None:
+    assert required_literals(r"(?i)^\W*Читайте\s+также") == {"читайте"}  # the longer word
+    assert fold("ЧИТАЙТЕ ТАКЖЕ") == "читайте также"
+    assert fold("\u1c82") == "о"  # the old narrow o, which regex equates with о
 
 
 # -- literals ---------------------------------------------------------------------------------
