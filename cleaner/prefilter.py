@@ -10,12 +10,14 @@ every line; patterns without a usable literal run on every line, as before. A pa
 line by line that has none may still need a common sign several times (a list of six
 comma-separated phrases needs five commas): it runs only on the lines holding that many.
 
-Literals are compared case-folded, on text folded the same way: lower-case ASCII letters,
-digits, punctuation and spaces only. A fold that only ever merges characters keeps the test
-sound for case-sensitive patterns too (a folded match is a superset of the exact one). The
-characters that ``regex``'s case-insensitive matching equates with an ASCII letter but that
-``str.lower`` does not map to it (dotted and dotless i, long s) are folded by hand; a test
-checks that list against every code point.
+Literals are compared case-folded, on text folded the same way. They hold only characters
+whose case ``regex`` and ``str.lower`` agree on (see ``_SAFE``): ASCII letters, digits,
+punctuation and spaces, a few caseless signs, CJK ideographs, kana and the Russian letters.
+A fold that only ever merges characters keeps the test sound for case-sensitive patterns too
+(a folded match is a superset of the exact one). The characters that ``regex``'s
+case-insensitive matching equates with one of those letters but that ``str.lower`` does not
+map to it (dotted and dotless i, long s, old Cyrillic letter forms) are folded by hand
+(``FOLD``); tests check that list against every code point.
 
 Two engines find the literals, with identical results: Aho–Corasick (``pyahocorasick``) when
 it is installed, else one ``str.find`` per literal. ``CLEANER_PURE_REGEX=1`` selects the
