@@ -141,6 +141,29 @@ def test_a_list_the_article_ends_with_stays_with_it() -> None:
     assert all(row in removed_by_page_lines(related) for row in DATES)
 
 
+# A list inside the story whose rows drop a separator the first row has: all one list.
+PATHS = [
+    "Path A: Iceland, Bulgaria/Israel/Hungary*",
+    "Path B: Bosnia and Herzegovina, Slovakia, Republic of Ireland",
+    "Path C: Scotland, Norway, Serbia, Bulgaria/Israel/Hungary*",
+    "Path D: Georgia, North Macedonia, Kosovo, Belarus",
+]
+
+
+def test_rows_with_fewer_separators_than_the_first_are_one_list() -> None:
+    """Rows are alike when one's separators start the other's, two at least: a run of
+    four short rows inside the core is a list, not a run of noise lines. A row with a
+    single separator (a '- ' bullet) is not like a row that starts with it."""
+    text = "\n".join([*MENU, *PARAGRAPHS[:6], *PATHS, *PARAGRAPHS[6:], *FOOTER]) + "\n"
+    removed = removed_by_page_lines(text)
+    assert not any(row in removed for row in PATHS)
+    assert all(line in removed for line in MENU + FOOTER)
+    from cleaner.matchers.heuristics import _alike, _shape
+
+    assert _alike(_shape(PATHS[1]), _shape(PATHS[0]))  # ':,' beside ':,/'
+    assert not _alike(_shape("- Pochettino fired by Tottenham"), _shape("- England (Group A): 10th appearance"))
+
+
 # A standings page: two short sentences and a table of results, between a menu and a
 # sidebar of teasers that read as prose.
 STANDINGS = [

@@ -960,10 +960,13 @@ def _list_rows(ctx: Context, classes: list[str], content: list[int], min_rows: i
 
 def _alike(shape: tuple[bool, str], base: tuple[bool, str]) -> bool:
     """Whether a row has the shape of the run's first: the same separators, or more after
-    them ('June 14 – Cary, NC @ Park (formerly Hall)' in a list of 'June 9 – Tampa, FL @ Arena')."""
+    them ('June 14 – Cary, NC @ Park (formerly Hall)' in a list of 'June 9 – Tampa, FL @ Arena'),
+    or fewer, two at least ('Path B: Slovakia, Ireland' after 'Path A: Iceland, Israel/Hungary';
+    a lone '- ' bullet is no such start of a row)."""
     if shape[0] != base[0]:
         return False
-    return shape[1] == base[1] or (bool(base[1]) and shape[1].startswith(base[1]))
+    a, b = shape[1], base[1]
+    return a == b or (bool(b) and a.startswith(b)) or (len(a) >= 2 and b.startswith(a))
 
 
 @register(
