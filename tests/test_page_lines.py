@@ -161,7 +161,8 @@ def test_rows_with_fewer_separators_than_the_first_are_one_list() -> None:
     from cleaner.matchers.heuristics import _alike, _shape
 
     assert _alike(_shape(PATHS[1]), _shape(PATHS[0]))  # ':,' beside ':,/'
-    assert not _alike(_shape("- Pochettino fired by Tottenham"), _shape("- England (Group A): 10th appearance"))
+    bullet, row = _shape("- Pochettino fired by Tottenham"), _shape("- England (Group A): 10th appearance")
+    assert not _alike(bullet, row)
 
 
 # A standings page: two short sentences and a table of results, between a menu and a
