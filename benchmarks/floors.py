@@ -2,6 +2,7 @@
 must spend, run the same way (a fresh process of the same interpreter).
 
     python floors.py copy SRC_DIR DST_DIR         read every *.txt under SRC_DIR, write it unchanged
+    python floors.py words SRC_DIR DST_DIR        the same, and find the words of every line
     python floors.py jsonl SRC.jsonl DST.jsonl    parse and re-serialise every line (orjson, else json)
     python floors.py html SRC_DIR DST_DIR         trafilatura on every *.html.gz, as the cleaner calls it
 
@@ -39,6 +40,23 @@ def copy_texts(src: Path, dst: Path) -> None:
         out.write_bytes(path.read_bytes())
 
 
+def word_texts(src: Path, dst: Path) -> None:
+    """As ``copy_texts``, and find the case-folded ``\\w+`` words of every line on the way, as
+    the cleaner's line classes do for stop-word density: the least a line classifier must
+    spend beyond reading and writing, whatever its matcher."""
+    import regex
+
+    words = regex.compile(r"\w+", regex.V0).findall
+    dst.mkdir()
+    for path in sorted(src.rglob("*.txt")):
+        data = path.read_bytes()
+        for line in data.decode("utf-8").splitlines():
+            words(line.casefold())
+        out = dst / path.relative_to(src)
+        out.parent.mkdir(parents=True, exist_ok=True)
+        out.write_bytes(data)
+
+
 def rewrite_jsonl(src: Path, dst: Path) -> None:
     """Parse every line and write it back serialised, one line per line."""
     _, loads, dumps = json_codec()
@@ -65,7 +83,7 @@ def extract_pages(src: Path, dst: Path) -> None:
         out.write_text(text, encoding="utf-8")
 
 
-FLOORS = {"copy": copy_texts, "jsonl": rewrite_jsonl, "html": extract_pages}
+FLOORS = {"copy": copy_texts, "words": word_texts, "jsonl": rewrite_jsonl, "html": extract_pages}
 
 
 def main(argv: list[str]) -> None:

@@ -394,10 +394,13 @@ class Benchmark:
             commands.append(
                 self.clean_dir(corpus, 1, f"cleaner --jobs 1, {self.switch}=1", **{self.switch: "1"})
             )
+        words = self.floor("words", "floor + words of each line", corpus)
+        commands.append(words)
         timings = self.runner.compare("text", commands)
         self.show("text", "whole-page text", corpus, timings, commands[0].label)
         floor, one, two = (timings[c.label].median for c in commands[:3])
         self.figures["text_ratio"] = one / floor
+        self.figures["text_words_ratio"] = timings[words.label].median / floor
         self.figures["jobs_speedup"] = one / two
         if self.switch:
             self.figures["fallback_mb_s"] = corpus.size / MB / timings[commands[3].label].median
@@ -413,9 +416,12 @@ class Benchmark:
         corpus = write_tree(self.corpora / "article", replicas(articles, self.sizes.text, ".txt"))
         say("1. directory mode, article text (trafilatura's output for the same pages)")
         commands = [self.floor("copy", "floor (read+write loop)", corpus), self.clean_dir(corpus, 1)]
+        commands.append(self.floor("words", "floor + words of each line", corpus))
         timings = self.runner.compare("article", commands)
         self.show("article", "article text", corpus, timings, commands[0].label)
-        self.figures["article_ratio"] = timings[commands[1].label].median / timings[commands[0].label].median
+        floor = timings[commands[0].label].median
+        self.figures["article_ratio"] = timings[commands[1].label].median / floor
+        self.figures["article_words_ratio"] = timings[commands[2].label].median / floor
 
     # 2: JSONL
 
@@ -505,7 +511,9 @@ class Target:
 
 TARGETS = (
     Target("text_ratio", "directory mode, whole-page text: cleaner/floor", "x", "<=", 2.0),
+    Target("text_words_ratio", "  words of every line alone: that floor/floor", "x"),
     Target("article_ratio", "directory mode, article text: cleaner/floor", "x", "<=", 1.2),
+    Target("article_words_ratio", "  words of every line alone: that floor/floor", "x"),
     Target("jsonl_ratio", "JSONL mode: cleaner/JSON floor", "x", "<=", 2.0),
     Target("html_ratio", "HTML mode: cleaner/trafilatura.extract", "x", "<=", 1.05),
     Target("jobs_speedup", "--jobs 2 speed-up over --jobs 1, whole-page", "x", ">=", 1.7),
