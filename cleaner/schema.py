@@ -62,6 +62,8 @@ class Rule:
     zone: Zone = Zone.ANYWHERE
     zone_lines: int | None = None
     sites: tuple[str, ...] = ()
+    # Where the rule's pattern was seen: sites (or page URLs) it was written from.
+    seen: tuple[str, ...] = ()
     requires: tuple[str, ...] = ()
     formats: tuple[str, ...] = ()  # input formats the rule applies to; empty: all
     # The largest fraction of a document's characters the rule may remove; None: the
@@ -94,6 +96,7 @@ RULE_KEYS = {
     "zone",
     "zone_lines",
     "sites",
+    "seen",
     "formats",
     "requires",
     "max_removed_fraction",
@@ -410,6 +413,7 @@ def parse_rule(
     sites = _string_list(raw.get("sites", pack.get("sites", [])), rid_text, "sites", out) or ()
     requires = _string_list(raw.get("requires", pack.get("requires", [])), rid_text, "requires", out) or ()
     sites = tuple(s.lower().removeprefix("www.") for s in sites)
+    seen = _string_list(raw.get("seen", []), rid_text, "seen", out, allow_empty=False) if "seen" in raw else ()
     formats = _string_list(raw.get("formats", pack.get("formats", [])), rid_text, "formats", out) or ()
     for fmt in formats:
         if fmt not in FORMATS:
@@ -440,6 +444,7 @@ def parse_rule(
         zone=zone,
         zone_lines=zone_lines,
         sites=sites,
+        seen=tuple(seen or ()),
         formats=formats,
         requires=requires,
         max_removed_fraction=float(max_removed) if max_removed is not None else None,
