@@ -31,8 +31,9 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Literal, Protocol
+from typing import Any, Literal
 
+from .document import Cleans, Document, ReadOptions, clean, read
 from .errors import DocumentError, UsageError
 from .model import Result
 from .read import decode
@@ -261,21 +262,6 @@ def load_dataset(path: Path | str) -> Dataset:
 # -- evaluation ----------------------------------------------------------------------
 
 
-class _Extracted(Protocol):
-    @property
-    def text(self) -> str: ...
-
-    @property
-    def url(self) -> str | None: ...
-
-
-Extractor = Callable[..., _Extracted]
-
-
-class _Cleans(Protocol):
-    def clean(self, text: str, *, url: str | None = None, format: str = "text") -> Result: ...
-
-
 @dataclass(frozen=True, slots=True)
 class DocResult:
     """One document of an evaluation: the cleaner's score and the input's as is.
@@ -372,62 +358,34 @@ class EvalReport:
         }
 
 
-def html_extractor() -> Extractor:
-    """``cleaner.read.extract_html``; ``UsageError`` when this installation has none."""
-    from . import read
+def _read_input(dataset: Dataset, doc_id: str, mode: Mode) -> Document:
+    """The input of one document, through the document layer as ``cleaner clean`` reads it.
 
-    extract = getattr(read, "extract_html", None)
-    if extract is None:
-        raise UsageError("HTML mode needs cleaner.read.extract_html, which this installation lacks")
-    return extract  # type: ignore[no-any-return]
-
-
-def _read_input(
-    dataset: Dataset, doc_id: str, mode: Mode, extract: Extractor | None
-) -> tuple[str, str | None]:
-    """The input text of one document and its URL; ``DocumentError`` when there is none.
-
-    In HTML mode a page the manifest gives no URL for gets the one the extractor found
-    (canonical link, og:url), as ``cleaner clean`` would use it.
+    The manifest's URL scopes the site rules; in HTML mode a page the manifest gives no URL
+    for gets the one it names itself (canonical link, og:url). Raises ``DocumentError``
+    (``missing`` when the dataset has no input of that mode for the id).
     """
-    url = dataset.urls.get(doc_id)
-    if mode == "text":
-        path = dataset.text_path(doc_id)
-        try:
-            data = path.read_bytes()
-        except FileNotFoundError:
-            raise DocumentError("missing", f"no {path.name}") from None
-        except OSError as e:
-            raise DocumentError("read", f"{path.name}: {e.strerror or e}") from None
-        return decode(data).text, url
-    html = dataset.html_path(doc_id)
-    if html is None:
-        raise DocumentError("missing", f"no {doc_id}{HTML_SUFFIXES[0]}")
-    try:
-        data = html.read_bytes()
-    except OSError as e:
-        raise DocumentError("read", f"{html.name}: {e.strerror or e}") from None
-    assert extract is not None
-    extracted = extract(data, url=url)
-    return extracted.text, url or extracted.url
+    path = dataset.text_path(doc_id) if mode == "text" else dataset.html_path(doc_id)
+    if path is None or not path.is_file():
+        name = f"{doc_id}{TEXT_SUFFIX if mode == 'text' else HTML_SUFFIXES[0]}"
+        raise DocumentError("missing", f"no {name}")
+    return read(path, ReadOptions(format=mode, url=dataset.urls.get(doc_id)), follow_symlinks=True)
 
 
 def evaluate(
     dataset: Path | str | Dataset,
-    cleaner: _Cleans,
+    cleaner: Cleans,
     mode: Mode = "text",
     *,
     predictions: Path | None = None,
-    extract: Extractor | None = None,
     on_document: Callable[[str], None] | None = None,
 ) -> EvalReport:
     """Clean every document of ``dataset`` and score the outputs against the gold.
 
-    ``mode`` "text" reads ``<id>.page.txt``; "html" passes the bytes of ``<id>.html.gz``
-    to ``extract`` (default ``cleaner.read.extract_html``) with the manifest's URL, and
-    cleans the text it extracts. The cleaner gets the URL too. The input as is is scored
-    as well (``baseline``). With ``predictions``, each output is written there as
-    ``<id>.txt`` (UTF-8), for cross-checking with another scorer. ``on_document`` is
+    ``mode`` "text" reads ``<id>.page.txt``; "html" extracts the article text of
+    ``<id>.html.gz`` (with the manifest's URL) and cleans that. The cleaner gets the URL
+    too. The input as is is scored as well (``baseline``). With ``predictions``, each output
+    is written there as ``<id>.txt`` (UTF-8), for cross-checking with another scorer. ``on_document`` is
     called with each id once it is done.
     """
     ds = dataset if isinstance(dataset, Dataset) else load_dataset(dataset)
@@ -436,7 +394,6 @@ def evaluate(
     if mode == "html":
         if not ds.has_html:
             raise UsageError(f"{ds.path}: no <id>.html.gz files for HTML mode")
-        extract = extract or html_extractor()
     elif not ds.has_text:
         raise UsageError(f"{ds.path}: no <id>{TEXT_SUFFIX} files for text mode")
     if predictions is not None:
@@ -453,11 +410,12 @@ def evaluate(
         text = pred = ""
         result: Result | None = None
         try:
-            text, url = _read_input(ds, doc_id, mode, extract)
+            doc = _read_input(ds, doc_id, mode)
         except DocumentError as e:
             error = e.kind if e.kind == EMPTY_EXTRACTION else f"{e.kind}: {e}"
-        if error is None:
-            result = cleaner.clean(text, url=url, format=mode)
+        else:
+            text, url = doc.text, doc.url
+            result, _ = clean(doc, cleaner, input=doc_id, output=None)
             pred = result.text
             error = result.error
             if result.repair:
@@ -541,7 +499,6 @@ __all__ = [
     "Scores",
     "aggregate",
     "evaluate",
-    "html_extractor",
     "load_dataset",
     "reports_json",
     "score_document",

@@ -41,35 +41,22 @@ import os
 import re
 import sys
 import zlib
-from collections.abc import Callable, Iterable, Iterator, Mapping
-from contextlib import contextmanager, nullcontext, suppress
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager, nullcontext
 from functools import partial
 from pathlib import Path
 from typing import IO, Any
 
-from .batch import Summary, write_all
 from .errors import CleanerError, UsageError, WriteError
-from .model import Result
+from .io import atomic_file, write_all
 from .pipeline import Cleaner
-from .read import newline_style
-from .report import dumps, record
+from .records import FORMAT, LINE_LIKE, Fields, clean_fields, dump_value, escape, json_type
+from .report import Summary, dumps, record
 
-FORMAT = "jsonl"  # the report's ``format`` for a record of a JSONL stream
 STDIO = "-"
 _BOM = b"\xef\xbb\xbf"
 _WS = re.compile(r"[ \t\n\r]*")
 _DECODER = json.JSONDecoder()
-_SURROGATE = re.compile("[\ud800-\udfff]")
-# Characters that some readers take for line ends; JSON allows them raw only inside strings.
-_LINE_LIKE = re.compile("[\u2028\u2029\x85]")
-_JSON_TYPES: tuple[tuple[type | tuple[type, ...], str], ...] = (
-    (bool, "a boolean"),
-    ((int, float), "a number"),
-    (str, "a string"),
-    (list, "an array"),
-    (Mapping, "an object"),
-)
 
 
 class StreamReadError(CleanerError):
@@ -83,77 +70,6 @@ class StreamReadError(CleanerError):
         self.line = line
         self.cause = cause
         super().__init__(f"cannot read {source} after line {line - 1}: {cause}")
-
-
-@dataclass(frozen=True, slots=True)
-class Fields:
-    """Which fields of a record the cleaner reads and writes.
-
-    ``text``: the field cleaned. ``url``: the page URL, for site rules. ``spans``: the field
-    that receives the removed spans (``[{start, end, rule, category, text, rules}, ...]``),
-    or None to add none.
-    """
-
-    text: str = "text"
-    url: str | None = None
-    spans: str | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class Cleaned:
-    """What became of one record's text.
-
-    ``result`` is None when the text could not be cleaned (``error`` says why: no text
-    field, or not a string). A result with an error left the text unchanged.
-    """
-
-    original: str | None
-    result: Result | None
-    error: str | None
-    warnings: tuple[str, ...] = ()
-
-    @property
-    def done(self) -> Result | None:
-        """The result, when the text was cleaned (not left as it was)."""
-        return self.result if self.error is None else None
-
-
-def json_type(value: Any) -> str:
-    """The JSON name of a value's type, for messages ("a number", "null"); else the Python name."""
-    if value is None:
-        return "null"
-    for kind, name in _JSON_TYPES:
-        if isinstance(value, kind):
-            return name
-    return type(value).__name__
-
-
-def clean_fields(
-    obj: Mapping[str, Any], cleaner: Cleaner, fields: Fields, *, where: str, url: str | None = None
-) -> Cleaned:
-    """Clean the text field of one record (any mapping); ``where`` names it in messages.
-
-    The record's URL field, when it is a string, takes the place of ``url``. Every door
-    onto records (this module, the Dask and Hugging Face adapters) goes through here.
-    """
-    if fields.text not in obj:
-        return Cleaned(None, None, f"missing_field: {where} has no {fields.text!r} field")
-    text = obj[fields.text]
-    if not isinstance(text, str):
-        return Cleaned(None, None, f"bad_type: {where}: {fields.text!r} is {json_type(text)}, not a string")
-    warnings: tuple[str, ...] = ()
-    if fields.url is not None and (value := obj.get(fields.url)) is not None:
-        if isinstance(value, str):
-            url = value or url
-        else:
-            warnings = (f"bad_type: {where}: {fields.url!r} is {json_type(value)}, not a string; ignored",)
-    result = cleaner.clean(text, url=url)
-    return Cleaned(text, result, result.error, warnings)
-
-
-def spans_of(cleaned: Cleaned) -> list[dict[str, Any]]:
-    """The removed spans as report dicts (none when the text was left unchanged)."""
-    return [s.to_dict() for s in cleaned.done.spans] if cleaned.done is not None else []
 
 
 # -- lines -------------------------------------------------------------------------------------
@@ -229,17 +145,6 @@ def _skip_ws(line: str, i: int) -> int:
     return m.end() if m else i
 
 
-def dump_value(value: Any) -> str:
-    """``value`` as compact JSON; non-ASCII stays readable, but U+2028, U+2029, U+0085 and
-    lone surrogates (which UTF-8 cannot carry) are escaped."""
-    text = json.dumps(value, ensure_ascii=False, separators=(",", ":"))
-    return _SURROGATE.sub(_escape, _LINE_LIKE.sub(_escape, text))
-
-
-def _escape(m: re.Match[str]) -> str:
-    return f"\\u{ord(m.group()):04x}"
-
-
 # -- the stream --------------------------------------------------------------------------------
 
 
@@ -298,8 +203,7 @@ def clean_lines(
             continue
         at, last = parsed
         obj = {key: value for key, (value, _, _) in at.items()}
-        cleaned = clean_fields(obj, cleaner, fields, where=where, url=url)
-        warnings = list(cleaned.warnings)
+        warnings: list[str] = []
         rid = obj.get(id_field) if id_field is not None else None
         if rid is not None:
             key = rid if isinstance(rid, str) else ("json", json.dumps(rid, sort_keys=True))
@@ -307,26 +211,23 @@ def clean_lines(
                 warnings.append(f"duplicate_id: {where}: id {dump_value(rid)} was seen on an earlier line")
             else:
                 seen.add(key)
+        cleaned = clean_fields(
+            obj, cleaner, fields, where=where, url=url, input=f"{source}:{n}", output=f"{dest}:{n}",
+            warnings=warnings,
+        )  # fmt: skip
         out = line
         done = cleaned.done
         if done is not None and (done.spans or spans_field is not None):
             edits = [(at[text_field][1], at[text_field][2], dump_value(done.text))]
             if spans_field is not None:
-                spans = dump_value(spans_of(cleaned))
+                spans = dump_value(cleaned.spans)
                 if spans_field in at:
                     edits.append((at[spans_field][1], at[spans_field][2], spans))
                 else:
                     edits.append((last, last, f",{dump_value(spans_field)}:{spans}"))
             for start, end, new in sorted(edits, reverse=True):
                 out = out[:start] + new + out[end:]
-        rec = report(
-            ok=cleaned.error is None,
-            newline=newline_style(cleaned.original) if cleaned.original is not None else None,
-            original=cleaned.original,
-            result=cleaned.result,
-            error=cleaned.error,
-            warnings=warnings,
-        )
+        rec = cleaned.record
         if rid is not None:
             rec = {"schema": rec["schema"], "input": rec["input"], "id": rid, **rec}
         yield _safe(out), rec
@@ -341,7 +242,7 @@ def _record(
 def _safe(line: str) -> bytes:
     """A parsed line for output: raw line-like characters escaped (inside strings, the only
     place JSON allows them, the escape is the same value)."""
-    return _LINE_LIKE.sub(_escape, line).encode("utf-8") + b"\n"
+    return LINE_LIKE.sub(escape, line).encode("utf-8") + b"\n"
 
 
 def clean_stream(
@@ -449,33 +350,19 @@ def open_output(path: str | os.PathLike[str]) -> Iterator[IO[bytes]]:
             raise WriteError("stdout", e) from None
         return
     final = Path(path)
-    tmp = final.with_name(f".{final.name}.cleaner-{os.getpid()}.tmp")  # as batch.TEMP_NAME
-    try:
-        raw = open(tmp, "wb")  # noqa: SIM115 - closed below, before the move
-    except OSError as e:
-        raise WriteError(final, e) from None
-    stream: IO[bytes] = raw
-    done = False
-    try:
-        if is_gzip(final):
-            try:
-                stream = gzip.GzipFile(filename="", mode="wb", fileobj=raw, mtime=0)  # type: ignore[assignment]
-            except OSError as e:
-                raise WriteError(final, e) from None
-        yield stream
-        try:  # only the closing and the move are ours to call write errors
-            stream.close()
-            raw.close()
-            os.replace(tmp, final)
+    with atomic_file(final) as raw:
+        if not is_gzip(final):
+            yield raw
+            return
+        try:
+            stream = gzip.GzipFile(filename="", mode="wb", fileobj=raw, mtime=0)
         except OSError as e:
             raise WriteError(final, e) from None
-        done = True
-    finally:
-        if not done:
-            with suppress(OSError):
-                raw.close()
-            with suppress(OSError):
-                tmp.unlink()
+        yield stream  # type: ignore[misc]
+        try:  # the gzip trailer: writing it is ours to call a write error
+            stream.close()
+        except OSError as e:
+            raise WriteError(final, e) from None
 
 
 def clean_file(

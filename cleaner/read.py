@@ -187,10 +187,29 @@ def newline_style(text: str) -> str | None:
     return kinds[0] if len(kinds) == 1 else "mixed"
 
 
+# -- what a file is, by its name ---------------------------------------------------------
+
+TEXT_SUFFIXES = (".txt", ".text")
+HTML_SUFFIXES = (".html", ".htm", ".xhtml")  # each also gzipped, with ".gz" after it
+JSONL_SUFFIXES = (".jsonl", ".jsonl.gz", ".ndjson", ".ndjson.gz")
+# The names a directory yields for each format ("auto" yields both kinds, and then tells
+# each file's format apart).
+TEXT_INCLUDE = tuple(f"*{s}" for s in TEXT_SUFFIXES)
+HTML_INCLUDE = tuple(f"*{s}" for s in HTML_SUFFIXES) + tuple(f"*{s}.gz" for s in HTML_SUFFIXES)
+INCLUDE: dict[str, tuple[str, ...]] = {
+    "auto": TEXT_INCLUDE + HTML_INCLUDE,
+    "text": TEXT_INCLUDE,
+    "html": HTML_INCLUDE,
+}
+
+
+def is_jsonl_name(name: str) -> bool:
+    """Whether a file name says JSON Lines (``.jsonl``, ``.ndjson``, each also ``.gz``)."""
+    return name.lower().endswith(JSONL_SUFFIXES)
+
+
 # -- HTML -------------------------------------------------------------------------------
 
-HTML_SUFFIXES = (".html", ".htm", ".xhtml")
-TEXT_SUFFIXES = (".txt", ".text")
 SNIFF_BYTES = 4096
 GZIP_MAGIC = b"\x1f\x8b"
 # Refuse inputs larger than this (HTML: after decompression, a guard against gzip bombs), well
@@ -265,6 +284,20 @@ class Extracted:
     url: str | None  # the page URL used: given, else canonical, else og:url
     encoding: str  # the codec that decoded the HTML bytes
     bom: bool = False  # whether the (decompressed) HTML began with a byte-order mark
+    source: str | None = None  # how the encoding was found, as ``Page.source``
+    confidence: float | None = None  # for "detected"
+
+
+class EmptyExtraction(DocumentError):
+    """A page in which trafilatura found no article text: not a failure of the page, so it
+    carries what was read of it (``page``, the ``url`` used, and the decompressed bytes
+    ``raw``, which a caller may clean as text instead)."""
+
+    def __init__(self, message: str, page: Page, url: str | None, raw: bytes) -> None:
+        super().__init__("empty_extraction", message)
+        self.page = page
+        self.url = url
+        self.raw = raw
 
 
 # trafilatura's settings (in extract_html), chosen by measurement on the dev benchmark (aeb-dev,
@@ -297,12 +330,19 @@ def extract_html(
 
     Raises ``DocumentError``: ``decode`` for bytes no declared or default charset decodes
     strictly (and for corrupt gzip), ``binary`` for NUL bytes, ``too_large`` past
-    ``max_bytes``, ``extraction`` when trafilatura fails, ``empty_extraction`` when it finds
-    no text.
+    ``max_bytes``, ``extraction`` when trafilatura fails; ``EmptyExtraction`` (kind
+    ``empty_extraction``) when it finds no text.
     """
-    page = decode_html(gunzip(data, max_bytes), policy)
+    raw = gunzip(data, max_bytes)
+    page = decode_html(raw, policy)
     url = url or page_url(page.html)
-    return Extracted(extract_text(page.html, url), url, page.encoding, page.bom)
+    try:
+        text = extract_text(page.html, url)
+    except DocumentError as e:
+        if e.kind == "empty_extraction":
+            raise EmptyExtraction(str(e), page, url, raw) from None
+        raise
+    return Extracted(text, url, page.encoding, page.bom, page.source, page.confidence)
 
 
 def extract_text(html: str, url: str | None) -> str:

@@ -5,7 +5,9 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+from collections import Counter
 from collections.abc import Sequence
+from dataclasses import dataclass, field
 from typing import Any
 
 from .model import Category, Result, Span
@@ -116,6 +118,55 @@ def dumps(rec: dict[str, Any]) -> str:
     line = json.dumps(rec, ensure_ascii=False, separators=(",", ":"))
     line = line.replace("\u2028", "\\u2028").replace("\u2029", "\\u2029")
     return _SURROGATE.sub(lambda m: f"\\u{ord(m.group()):04x}", line) + "\n"
+
+
+@dataclass
+class Summary:
+    """The totals of a run's records: what the one-line summary at the end says, and
+    whether the run counts as failed."""
+
+    documents: int = 0
+    errors: int = 0
+    spans: int = 0
+    by_category: Counter[str] = field(default_factory=Counter)
+    by_status: Counter[str] = field(default_factory=Counter)
+    rules_skipped: int = 0  # documents cleaned without a rule that ran past its time limit
+
+    def add(self, rec: dict[str, Any]) -> None:
+        self.documents += 1
+        self.by_status[rec["status"]] += 1
+        if rec["error"]:
+            self.errors += 1
+        if any(w.startswith("rule_timeout") for w in rec.get("warnings", ())):
+            self.rules_skipped += 1
+        for span in rec["removed"]:
+            self.spans += 1
+            self.by_category[span["category"]] += 1
+
+    @property
+    def not_ok(self) -> int:
+        """Records whose status is not "ok": errors, skipped entries, empty extractions."""
+        return self.documents - self.by_status["ok"]
+
+    def line(self) -> str:
+        cats = ", ".join(
+            f"{k} {v}" for k, v in sorted(self.by_category.items(), key=lambda kv: (-kv[1], kv[0]))
+        )
+        docs = f"{self.documents} document{'s' * (self.documents != 1)}"
+        removed = f"{self.spans} span{'s' * (self.spans != 1)} removed" + (f" ({cats})" if cats else "")
+        line = f"{docs}, {removed}, {self.errors} error{'s' * (self.errors != 1)}"
+        if n := self.by_status["skipped"]:
+            line += f", {n} skipped"
+        if n := self.by_status["empty_extraction"]:
+            line += f", {n} empty extraction{'s' * (n != 1)}"
+        if n := self.rules_skipped:
+            line += f", {n} cleaned without a rule that timed out"
+        return line
+
+    @property
+    def failed(self) -> bool:
+        """Whether the run counts as failed for its exit status (3): an error, or a rule skipped."""
+        return bool(self.errors or self.rules_skipped)
 
 
 STYLES: dict[Category, str] = {

@@ -413,7 +413,9 @@ def parse_rule(
     sites = _string_list(raw.get("sites", pack.get("sites", [])), rid_text, "sites", out) or ()
     requires = _string_list(raw.get("requires", pack.get("requires", [])), rid_text, "requires", out) or ()
     sites = tuple(s.lower().removeprefix("www.") for s in sites)
-    seen = _string_list(raw.get("seen", []), rid_text, "seen", out, allow_empty=False) if "seen" in raw else ()
+    seen = (
+        _string_list(raw.get("seen", []), rid_text, "seen", out, allow_empty=False) if "seen" in raw else ()
+    )
     formats = _string_list(raw.get("formats", pack.get("formats", [])), rid_text, "formats", out) or ()
     for fmt in formats:
         if fmt not in FORMATS:

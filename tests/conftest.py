@@ -135,7 +135,7 @@ _CLEANERS: dict[tuple[Any, ...], Any] = {}
 def shared_cleaner(monkeypatch: pytest.MonkeyPatch) -> None:
     """In-process CLI runs share one ``Cleaner`` per rule set and options (cleaners are
     immutable), to keep the suite fast; runs in a subprocess build their own."""
-    from cleaner import cli as cli_module
+    from cleaner.cli import common as cli_module
 
     build = cli_module.build_cleaner
 

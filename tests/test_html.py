@@ -13,9 +13,10 @@ from pathlib import Path
 import pytest
 
 from cleaner import Cleaner, DocumentError, Span, restore
-from cleaner.batch import INCLUDE, discover, run
+from cleaner.batch import run
+from cleaner.discover import discover
 from cleaner.model import Category
-from cleaner.read import Extracted, detect_format, extract_html
+from cleaner.read import INCLUDE, Extracted, detect_format, extract_html
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = ROOT / "fixtures" / "html"

@@ -32,9 +32,11 @@ from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from cleaner import Cleaner, Span, restore
-from cleaner import batch as batch_module
-from cleaner.batch import Job, clean_job, read_input
+from cleaner import discover as discover_module
+from cleaner.batch import clean_job
 from cleaner.cli import app
+from cleaner.discover import Job
+from cleaner.document import read_file
 from cleaner.model import Category
 from cleaner.read import DecodePolicy, decode, detect_encoding, extract_html
 from cleaner.report import dumps
@@ -379,9 +381,9 @@ def test_row11_a_file_that_grows_past_the_limit_while_read(tmp_path: Path) -> No
     path = tmp_path / "x.txt"
     path.write_bytes(b"a" * 100)
     with pytest.raises(Exception) as e:
-        read_input(path, 99)
+        read_file(path, 99)
     assert getattr(e.value, "kind", None) == "too_large"
-    assert read_input(path, 100) == b"a" * 100
+    assert read_file(path, 100) == b"a" * 100
 
 
 # -- HTML: rows 12-14 ------------------------------------------------------------------------------
@@ -463,14 +465,14 @@ def test_row14_extraction_that_changes_characters(src: Path) -> None:
 def test_row15_file_vanishing_after_listing(src: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     for name in ("a.txt", "gone.txt", "z.txt"):
         (src / name).write_text(ONE, encoding="utf-8")
-    real_discover = batch_module.discover
+    real_discover = discover_module.discover
 
     def discover_then_delete(*args: Any, **kwargs: Any) -> list[Job]:
         jobs = real_discover(*args, **kwargs)
         (src / "gone.txt").unlink()
         return jobs
 
-    monkeypatch.setattr(batch_module, "discover", discover_then_delete)
+    monkeypatch.setattr(discover_module, "discover", discover_then_delete)
     result = clean_cli(src, "-o", src.parent / "out")
     assert result.exit_code == 3
     records = by_name(read_report(src.parent / "out" / "report.jsonl"))
@@ -601,7 +603,7 @@ def test_row17_a_file_swapped_for_a_fifo_after_listing_is_not_read(tmp_path: Pat
     path = tmp_path / "x.txt"
     os.mkfifo(path)
     with pytest.raises(Exception) as e:
-        read_input(path, 1000)  # opened non-blocking, then refused by fstat
+        read_file(path, 1000)  # opened non-blocking, then refused by fstat
     assert getattr(e.value, "kind", None) == "not_regular"
 
 
@@ -749,7 +751,7 @@ def build_bad_tree(root: Path) -> dict[str, str]:
 def test_done_when_one_directory_holding_every_bad_input(src: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """The issue's "done when": every good file processed, one record per input, exit 3."""
     expected = build_bad_tree(src)
-    real_discover, real_open = batch_module.discover, os.open
+    real_discover, real_open = discover_module.discover, os.open
 
     def discover_then_delete(*args: Any, **kwargs: Any) -> list[Job]:
         jobs = real_discover(*args, **kwargs)
@@ -762,7 +764,7 @@ def test_done_when_one_directory_holding_every_bad_input(src: Path, monkeypatch:
         return real_open(path, flags, *args, **kwargs)
 
     before = snapshot(src)
-    monkeypatch.setattr(batch_module, "discover", discover_then_delete)
+    monkeypatch.setattr(discover_module, "discover", discover_then_delete)
     monkeypatch.setattr(os, "open", refuse)
     out = src.parent / "out"
     result = clean_cli(src, "-o", out, "--max-bytes", "1M")

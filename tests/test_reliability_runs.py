@@ -26,8 +26,10 @@ from typing import Any
 import pytest
 from typer.testing import CliRunner
 
-from cleaner import batch as batch_module
+from cleaner import io as io_module
+from cleaner import report as report_module
 from cleaner.cli import app
+from cleaner.errors import WriteError
 
 pytestmark = [pytest.mark.timeout(120), pytest.mark.usefixtures("shared_cleaner")]
 
@@ -445,7 +447,7 @@ def test_row25_a_second_sigint_stops_at_once(tmp_path: Path) -> None:
 
 def summary_of(reference: dict[str, bytes]) -> str:
     """The summary line of the run that wrote ``reference``."""
-    summary = batch_module.Summary()
+    summary = report_module.Summary()
     for line in reference["report.jsonl"].decode("utf-8").split("\n")[:-1]:
         summary.add(json.loads(line))
     return summary.line()
@@ -486,7 +488,7 @@ def test_row26_resume_keeps_the_whole_records_before_a_torn_line(
 
 
 def test_row26_report_writer_cuts_a_failed_line_back(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    report = batch_module.Report(tmp_path / "r.jsonl")
+    report = io_module.Report(tmp_path / "r.jsonl")
     report.write(b'{"a":1}\n')
     real_write = os.write
     state = {"n": 0}
@@ -498,7 +500,7 @@ def test_row26_report_writer_cuts_a_failed_line_back(tmp_path: Path, monkeypatch
         raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
 
     monkeypatch.setattr(os, "write", half_then_full)
-    with pytest.raises(batch_module.WriteError):
+    with pytest.raises(WriteError):
         report.write(b'{"b":2}\n')
     report.close()
     assert (tmp_path / "r.jsonl").read_bytes() == b'{"a":1}\n'

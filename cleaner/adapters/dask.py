@@ -27,7 +27,7 @@ except ImportError as e:  # pragma: no cover - the message is the point
         f"cleaner.adapters.dask needs Dask ({e.name} is missing): pip install 'cleaner[dask]'"
     ) from e
 
-from ..jsonl import Fields, clean_fields, dump_value, spans_of
+from ..records import Fields, clean_fields, dump_value
 from ..schema import Rule
 from . import CleanerSpec, cleaner_spec
 
@@ -82,7 +82,7 @@ def _clean_records(
         if cleaned.done is not None:
             new[fields.text] = cleaned.done.text
         if fields.spans is not None:
-            new[fields.spans] = spans_of(cleaned)
+            new[fields.spans] = cleaned.spans
         if error_field is not None:
             new[error_field] = cleaned.error
         out.append(new)
@@ -155,7 +155,7 @@ def _clean_frame(
             row[url_column] = url
         cleaned = clean_fields(row, cleaner, fields, where=f"row {index!r}")
         texts.append(cleaned.done.text if cleaned.done is not None else value)
-        spans.append(dump_value(spans_of(cleaned)))
+        spans.append(dump_value(cleaned.spans))
         errors.append(cleaned.error)
     dtype = frame[column].dtype
     out = frame.copy()

@@ -26,7 +26,7 @@ except ImportError as e:  # pragma: no cover - the message is the point
         f"cleaner.adapters.hf needs Hugging Face datasets ({e.name} is missing): pip install 'cleaner[hf]'"
     ) from e
 
-from ..jsonl import Fields, clean_fields, spans_of
+from ..records import Fields, clean_fields
 from . import CleanerSpec, cleaner_spec
 
 __all__ = ["SPANS_FEATURE", "clean_batch", "clean_dataset", "clean_features", "cleaner_spec"]
@@ -79,7 +79,7 @@ def clean_batch(
         where = f"row {indices[i]}" if indices is not None else f"row {i} of the batch"
         cleaned = clean_fields(row, cleaner, fields, where=where)
         out[text_column].append(cleaned.done.text if cleaned.done is not None else text)
-        spans.append(spans_of(cleaned))
+        spans.append(cleaned.spans)
         errors.append(cleaned.error)
     return out
 
