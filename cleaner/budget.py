@@ -1,7 +1,7 @@
 """Per-document limits: regex time, and the number of matches.
 
 Every regex call gets a timeout from a ``Budget``: the document's limit (``doc_timeout``)
-less what earlier calls used. A matching unit (one rule, or the merged alternation of a
+less what earlier calls used. A matching step (one rule, or the merged alternation of a
 group of line rules) may use at most half of what was left when it started, so a single
 pathological rule cannot starve the others: it runs out of its own share, is skipped for
 the document, and at least half of the limit remains for the rest.
@@ -15,9 +15,9 @@ from dataclasses import dataclass, field
 
 from .schema import Rule
 
-UNIT_SHARE = 0.5  # of the time left, for one unit
+STEP_SHARE = 0.5  # of the time left, for one matching step
 PROBE_SHARE = 0.1  # of the whole limit, for one rule re-run alone to find a culprit
-# A unit whose share fell below this fraction of the limit is not blamed for running out:
+# A step whose share fell below this fraction of the limit is not blamed for running out:
 # the document as a whole has run out of time.
 MIN_FAIR_SHARE = 1 / 32
 
@@ -41,10 +41,10 @@ class TooManyMatches(Exception):
 
 @dataclass
 class Clock:
-    """The time one unit may use: ``left()`` is the timeout to give its next regex call."""
+    """The time one matching step may use: ``left()`` is the timeout to give its next regex call."""
 
     deadline: float
-    fair: bool  # whether running out of this share blames the unit
+    fair: bool  # whether running out of this share blames the step
 
     def left(self) -> float:
         remaining = self.deadline - time.monotonic()
@@ -65,14 +65,15 @@ class Budget:
     def remaining(self) -> float:
         return self.deadline - time.monotonic()
 
-    def unit(self) -> Clock:
-        """The share of one matching unit: half of the time left."""
-        share = max(self.remaining(), 0.0) * UNIT_SHARE
+    def share(self) -> Clock:
+        """The share of one matching step (a rule, or a merged group of line rules): half
+        of the time left."""
+        share = max(self.remaining(), 0.0) * STEP_SHARE
         return Clock(time.monotonic() + share, share >= self.total * MIN_FAIR_SHARE)
 
     def probe(self) -> Clock:
         """The share of one rule re-run alone on the input its group ran out of time on."""
-        share = min(max(self.remaining(), 0.0) * UNIT_SHARE, self.total * PROBE_SHARE)
+        share = min(max(self.remaining(), 0.0) * STEP_SHARE, self.total * PROBE_SHARE)
         return Clock(time.monotonic() + share, share >= self.total * MIN_FAIR_SHARE)
 
 

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field, replace
 import regex
 
 from .lines import phrase_key
-from .matchers.heuristics import HEURISTICS, HeuristicSpec
+from .matchers import HEURISTICS, HeuristicSpec
 from .model import Zone
 from .prefilter import (
     DIGIT,

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from .errors import RuleFileError, RuleProblem
+from .matchers import HEURISTICS, RuleIds
 from .schema import PACK_KEYS, TOP_KEYS, Rule, parse_rule, unknown_key_message
 
 MAX_RULE_FILE_BYTES = 1 << 20
@@ -86,17 +87,16 @@ def load_rules(paths: Sequence[Path | str] = (), *, defaults: bool = True) -> tu
     return tuple(rules)
 
 
-_REFERENCE_PARAMS = ("rules", "openers")  # heuristic parameters that name rule ids
-
-
 def _dangling_references(rules: Sequence[Rule]) -> list[RuleProblem]:
-    """Rule ids a heuristic's ``rules`` or ``openers`` parameter names that no loaded rule has."""
+    """Rule ids a heuristic's rule-id parameters (``follows``' ``rules``, say) name that no
+    loaded rule has."""
     ids = {r.id for r in rules}
     return [
         RuleProblem(rule.file, rule.id, f"params.{key}", f"no loaded rule has the id '{ref}'")
         for rule in rules
         if rule.heuristic is not None
-        for key in _REFERENCE_PARAMS
+        for key, param in HEURISTICS[rule.heuristic].params.items()
+        if param.kind is RuleIds
         for ref in rule.params.get(key, ())
         if ref not in ids
     ]

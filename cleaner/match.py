@@ -23,7 +23,7 @@ import regex
 from .budget import Budget, Clock, DocumentTimeout, Tally
 from .compile import HeuristicEntry, LineGroup, Plan, Scope, Solo
 from .lines import Line, phrase_key
-from .matchers.heuristics import Context
+from .matchers import Context
 from .model import Zone
 from .resolve import Candidate
 from .schema import Extent, Rule
@@ -96,7 +96,7 @@ class Matching:
         self._keys: list[str | None] = [None] * n
         self._cluster = (0, 0)  # the last grapheme cluster found, for runs of matches inside it
         # Per prefilter unit, the lines holding one of its literals: no other line can match.
-        self.candidates = self.plan.prefilter.scan(self.text, self.starts)
+        self.lines_by_unit = self.plan.prefilter.scan(self.text, self.starts)
 
     # -- the run ----------------------------------------------------------------------
 
@@ -162,7 +162,7 @@ class Matching:
 
     def _group(self, group: LineGroup, zone: range) -> list[Candidate]:
         while True:
-            clock = self.budget.unit()
+            clock = self.budget.share()
             found: list[Candidate] = []
             try:
                 self._scan_group(group, zone, clock, found)
@@ -275,10 +275,10 @@ class Matching:
         the line holds. None when the group has no per-member literals (all members can)."""
         if not group.line_units:
             return None
-        cands = self.candidates
+        lines_by_unit = self.lines_by_unit
         members: dict[int, list[int]] = {i: [] for i in line_lines}
         for k, u in enumerate(group.line_units):
-            for i in line_lines if u is None else cands[u]:
+            for i in line_lines if u is None else lines_by_unit[u]:
                 members.setdefault(i, []).append(k)
         return members
 
@@ -297,7 +297,7 @@ class Matching:
             raise _GroupTimeout(group.line_rules, group.line_alts, ln.text, False) from None
 
     def _unit_lines(self, unit: int | None) -> set[int] | frozenset[int]:
-        return self.candidates[unit] if unit is not None else frozenset()
+        return self.lines_by_unit[unit] if unit is not None else frozenset()
 
     def _key(self, ln: Line) -> str:
         key = self._keys[ln.index]
@@ -308,7 +308,7 @@ class Matching:
     # -- rules on their own -------------------------------------------------------------------
 
     def _solo(self, solo: Solo, scan: _Scan) -> list[Candidate]:
-        clock = self.budget.unit()
+        clock = self.budget.share()
         found: list[Candidate] = []
         try:
             scan(solo, clock, found)
@@ -340,13 +340,13 @@ class Matching:
         """The lines the rule's pattern can match on: those holding its literals, if it has any."""
         if solo.unit is None:
             return self.lines
-        return [self.lines[i] for i in sorted(self.candidates[solo.unit])]
+        return [self.lines[i] for i in sorted(self.lines_by_unit[solo.unit])]
 
     def _scan_span(self, solo: Solo, clock: Clock, found: list[Candidate]) -> None:
         rule = solo.rule
         assert solo.pattern is not None
         zone = self._zone(rule.zone, rule.zone_lines)
-        if solo.unit is not None and not self.candidates[solo.unit]:
+        if solo.unit is not None and not self.lines_by_unit[solo.unit]:
             return  # none of the literals every match holds is in the text
         for m in solo.pattern.finditer(self.text, timeout=clock.left()):
             if m.end() == m.start():
@@ -379,7 +379,7 @@ class Matching:
             return []
         zone = self._zone(rule.zone, rule.zone_lines)
         found: list[Candidate] = []
-        self.ctx.literal_lines = self.candidates[entry.unit] if entry.unit is not None else None
+        self.ctx.literal_lines = self.lines_by_unit[entry.unit] if entry.unit is not None else None
         for i in spec.func(self.ctx, rule.params):
             if i in zone:
                 self._emit(found, self._line_cand(i, i, rule))

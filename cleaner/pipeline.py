@@ -124,6 +124,12 @@ class Cleaner:
             return dataclasses.replace(result, unstable=unstable)
         return result
 
+    def clean_example(self, text: str) -> Result:
+        """One pass over a rule's example, as ``cleaner rules test`` runs it: as if every
+        rule's scope (sites, requires) held, and without the removed-fraction guard, since an
+        example is a tiny document that a rule is meant to remove entirely."""
+        return self._clean(text, url=None, all_scopes=True, guard=False)
+
     def _clean(
         self,
         text: str,

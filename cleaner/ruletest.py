@@ -34,7 +34,7 @@ def check_example(cleaner: Cleaner, rule: Rule, kind: str, example: Example) -> 
     ``max_removed_fraction`` guard is left out: an example is a tiny document that a rule
     is meant to remove entirely.
     """
-    result = cleaner._clean(example.text, url=None, all_scopes=True, guard=False)
+    result = cleaner.clean_example(example.text)
     if result.error:
         return ExampleOutcome(rule, kind, example, False, result.error)
     if result.warnings:

@@ -12,7 +12,7 @@ import regex
 
 from .errors import RuleProblem
 from .lines import phrase_key
-from .matchers.heuristics import HEURISTICS
+from .matchers import HEURISTICS, HeuristicSpec, Regex, RuleIds
 from .model import Category, Zone
 
 
@@ -260,6 +260,70 @@ def _examples(value: Any, rule: str, out: _Collector) -> tuple[tuple[Example, ..
     return result["remove"], result["keep"]
 
 
+def check_params(
+    spec: HeuristicSpec, given: Mapping[str, Any]
+) -> tuple[dict[str, Any], list[tuple[str, str]]]:
+    """A heuristic's parameter values, given ones checked and defaults filled in, then
+    prepared (``spec.prepare``); and the problems found, as (parameter, message)."""
+    problems: list[tuple[str, str]] = []
+    values: dict[str, Any] = {}
+    for key in given:
+        if key not in spec.params:
+            problems.append((key, unknown_key_message(key, tuple(spec.params))))
+    for key, param in spec.params.items():
+        if key in given:
+            value = given[key]
+            if not _is_type(value, param.kind):
+                problems.append((key, f"must be {_type_name(param.kind)}"))
+                continue
+            if param.kind in (int, float) and value < 0:
+                problems.append((key, "must not be negative"))
+                continue
+        elif param.default is not None:
+            value = param.default  # defaults are the heuristic's own (an empty list may be one)
+        else:
+            problems.append((key, f"heuristic '{spec.name}' needs this parameter"))
+            continue
+        values[key] = value
+        if param.kind is Regex:
+            try:
+                values[f"_{key}"] = regex.compile(value) if value else None
+            except regex.error as e:
+                problems.append((key, f"{key}: {e}"))
+    if not problems and spec.prepare is not None:
+        try:
+            values = spec.prepare(values)
+        except ValueError as e:
+            problems.append(("-", str(e)))
+    return values, problems
+
+
+def _is_type(value: Any, kind: type) -> bool:
+    if kind is Regex:
+        return isinstance(value, str)
+    if kind in (list, RuleIds):
+        return (
+            isinstance(value, list) and all(isinstance(v, str) and v.strip() for v in value) and bool(value)
+        )
+    if kind is float:
+        return isinstance(value, (int, float)) and not isinstance(value, bool)
+    if kind is int:
+        return isinstance(value, int) and not isinstance(value, bool)
+    return isinstance(value, kind)
+
+
+def _type_name(kind: type) -> str:
+    return {
+        int: "an integer",
+        float: "a number",
+        str: "a string",
+        bool: "true or false",
+        list: "a non-empty list of non-empty strings",
+        RuleIds: "a non-empty list of rule ids",
+        Regex: "a string (a regular expression)",
+    }[kind]
+
+
 def parse_rule(
     raw: Any,
     file: str,
@@ -372,7 +436,7 @@ def parse_rule(
             if not isinstance(params, dict):
                 out.add(rid_text, "params", "must be a table")
             else:
-                checked, messages = spec.check_params(params)
+                checked, messages = check_params(spec, params)
                 for key, message in messages:
                     out.add(rid_text, f"params.{key}", message)
                 fields["params"] = checked

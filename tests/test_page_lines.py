@@ -52,7 +52,7 @@ def test_lines_that_show_nothing_neither_break_the_core_nor_stay_outside_it() ->
 
 
 def test_format_characters_alone_make_a_line_void_but_a_visible_sign_does_not() -> None:
-    from cleaner.matchers.heuristics import _invisible
+    from cleaner.matchers.page_lines import _invisible
 
     assert _invisible("\u200b \ufeff\u2060\u00ad\u200d")
     assert not _invisible("\u200b•")
@@ -158,7 +158,7 @@ def test_rows_with_fewer_separators_than_the_first_are_one_list() -> None:
     removed = removed_by_page_lines(text)
     assert not any(row in removed for row in PATHS)
     assert all(line in removed for line in MENU + FOOTER)
-    from cleaner.matchers.heuristics import _alike, _shape
+    from cleaner.matchers.page_lines import _alike, _shape
 
     assert _alike(_shape(PATHS[1]), _shape(PATHS[0]))  # ':,' beside ':,/'
     bullet, row = _shape("- Pochettino fired by Tottenham"), _shape("- England (Group A): 10th appearance")
@@ -276,7 +276,13 @@ def test_a_code_listing_inside_the_article_stays_with_it() -> None:
 
 
 def test_code_is_told_from_prose_and_from_markup_left_in_the_text() -> None:
-    from cleaner.matchers.heuristics import _code
+    from cleaner import load_rules
+    from cleaner.matchers.page_lines import _code as code_of
+
+    params = next(r.params for r in load_rules() if r.id == "boilerplate.page-lines")
+
+    def _code(line: str) -> bool:
+        return code_of(line, params)
 
     assert all(_code(line) for line in LISTING)
     assert _code("results = WebDriverWait(self.browser, 5).until(")

@@ -508,7 +508,7 @@ def test_case_folding_never_moves_a_word_boundary() -> None:
     folded one by one only while no character's folding holds both word and non-word
     characters, or turns one kind into the other. It skips blank lines: whitespace is never
     a word character."""
-    from cleaner.matchers.heuristics import _TOKEN
+    from cleaner.matchers.text import TOKEN as _TOKEN
 
     def is_word(c: str) -> bool:
         return _TOKEN.fullmatch(c) is not None
@@ -528,7 +528,7 @@ def test_line_fields_and_folded_words_agree_with_the_line_text(text: str) -> Non
     import re
 
     from cleaner.lines import split_lines
-    from cleaner.matchers.heuristics import _TOKEN
+    from cleaner.matchers.text import TOKEN as _TOKEN
 
     for ln in split_lines(text):
         assert ln.text == text[ln.start : ln.end]

@@ -1,0 +1,122 @@
+"""Text a page holds twice: a copy of the story's own lines (a description, a summary), and
+the headline printed again at the end."""
+
+from __future__ import annotations
+
+import bisect
+from collections import Counter
+from collections.abc import Iterator, Mapping
+from typing import Any
+
+import regex
+
+from ..lines import Line, normalise
+from .registry import Context, Param, register
+from .text import TOKEN, continues, cut_off
+
+_CLAUSE_BREAK = regex.compile(r"(?<=[.!?…;:])\s+")
+_COPY_HEAD = 24  # characters a copy starts with, as the text it copies does
+
+
+@register(
+    "repeated-text",
+    rank=35,
+    params={
+        "min_words": Param(int, 16, "the least words of a line taken as a copy of lines above"),
+        "min_share": Param(float, 0.8, "the least share of its four-word sequences found in lines above"),
+        "min_sources": Param(int, 2, "the least number of lines above it draws on (three sequences each)"),
+        "min_chars": Param(int, 20, "the least a cut-off copy holds before its ellipsis"),
+    },
+    summary="a copy of text left above it: a long line whose four-word sequences are nearly all "
+    "in lines above, drawn from several of them (a page description, a summary of the story), "
+    "or a line cut off with '...' or '…' that starts like a line above",
+)
+def repeated_text(ctx: Context, p: Mapping[str, Any]) -> Iterator[int]:
+    """Compares each kept line with the kept lines above it, so that of two copies the
+    first stays. A copy holds ``min_share`` of its four-word sequences in lines above,
+    at least three of them from each of ``min_sources`` lines or more: a sentence repeated
+    on its own, as interviews repeat their questions, stays.
+
+    Counting sequences means tokenizing every line above, so it is done only for a line
+    whose first sentences (of four words or more) are found word for word in two lines
+    above: most pages have none, and a copy of the story starts like the story.
+    """
+    text, lines = ctx.text, ctx.lines
+    starts = [ln.start for ln in lines]
+    taken: set[int] = set()
+    first: dict[tuple[str, ...], int] = {}  # each four-word sequence: the line it first appeared in
+    indexed = 0  # lines above this one are in `first`
+
+    def kept_lines_with(needle: str, end: int) -> Iterator[Line]:
+        """The kept lines above ``end`` holding ``needle``, top down."""
+        pos = text.find(needle, 0, end)
+        while pos >= 0:
+            i = bisect.bisect_right(starts, pos) - 1
+            if ctx.kept(i) and i not in taken:
+                yield lines[i]
+            pos = text.find(needle, lines[i].stop, end)
+
+    def grams(line: Line) -> list[tuple[str, ...]]:
+        words = TOKEN.findall(line.text.casefold())
+        return [tuple(words[k : k + 4]) for k in range(len(words) - 3)]
+
+    min_words, min_sources = p["min_words"], p["min_sources"]
+    for ln in ctx.content():
+        prefix = cut_off(ln.text)
+        if (
+            prefix is not None
+            and len(prefix) >= p["min_chars"]
+            and any(continues(other, prefix) for other in kept_lines_with(prefix, ln.start))
+        ):
+            taken.add(ln.index)
+            yield ln.index
+            continue
+        t = ln.text.strip()
+        if ln.words < min_words or text.find(t[:_COPY_HEAD], 0, ln.start) < 0:
+            continue  # the usual case: a line that does not start like anything above
+        found: set[int] = set()  # lines above holding its first sentences
+        for part in _CLAUSE_BREAK.splititer(t):
+            if len(part.split()) < 4:
+                continue
+            line = next(kept_lines_with(part, ln.start), None)
+            if line is None:
+                break  # the usual case: a sentence of its own
+            found.add(line.index)
+            if len(found) >= min_sources:
+                break
+        if len(found) < min_sources:
+            continue
+        for above in lines[indexed : ln.index]:
+            if not above.blank and ctx.kept(above.index) and above.index not in taken:
+                for g in grams(above):
+                    first.setdefault(g, above.index)
+        indexed = ln.index
+        mine = grams(ln)
+        sources = Counter(first[g] for g in mine if g in first)
+        drawn = sum(n >= 3 for n in sources.values())  # lines it draws on
+        if sum(sources.values()) >= p["min_share"] * len(mine) and drawn >= min_sources:
+            taken.add(ln.index)
+            yield ln.index
+
+
+@register(
+    "repeated-headline",
+    rank=40,
+    params={
+        "head_lines": Param(int, 25, "how many non-blank lines at the top count as the head"),
+        "min_words": Param(int, 3, "the least words of the repeated line"),
+    },
+    summary="the last line left repeats a line from the head of the document",
+)
+def repeated_headline(ctx: Context, p: Mapping[str, Any]) -> Iterator[int]:
+    """The last line left, when it repeats (case and spaces aside) a line of the head: a
+    page's title printed again under the story."""
+    last = None
+    for ln in ctx.content():
+        last = ln
+    if last is None or last.words < p["min_words"]:
+        return
+    key = normalise(last.text)
+    limit = min(ctx.head_limit(p["head_lines"]), last.index)
+    if any(not ln.blank and normalise(ln.text) == key for ln in ctx.lines[:limit]):
+        yield last.index
