@@ -379,14 +379,17 @@ def evaluate(
     *,
     predictions: Path | None = None,
     on_document: Callable[[str], None] | None = None,
+    on_case: Callable[[str, str, Result | None, str, str | None], None] | None = None,
 ) -> EvalReport:
     """Clean every document of ``dataset`` and score the outputs against the gold.
 
     ``mode`` "text" reads ``<id>.page.txt``; "html" extracts the article text of
     ``<id>.html.gz`` (with the manifest's URL) and cleans that. The cleaner gets the URL
     too. The input as is is scored as well (``baseline``). With ``predictions``, each output
-    is written there as ``<id>.txt`` (UTF-8), for cross-checking with another scorer. ``on_document`` is
-    called with each id once it is done.
+    is written there as ``<id>.txt`` (UTF-8), for cross-checking with another scorer.
+    ``on_document`` is called with each id once it is done; ``on_case`` with each id, its
+    input text, the cleaner's result (None when the input could not be read), the gold
+    and the error, for a review of the run.
     """
     ds = dataset if isinstance(dataset, Dataset) else load_dataset(dataset)
     if mode not in MODES:
@@ -461,6 +464,8 @@ def evaluate(
                 error=error,
             )
         )
+        if on_case is not None:
+            on_case(doc_id, text, result, gold, error)
         if on_document is not None:
             on_document(doc_id)
 

@@ -10,10 +10,11 @@ import typer
 from rich.table import Table
 from rich.text import Text  # cells from files and rules: shown as they are, not as markup
 
-from ..errors import UsageError
+from ..errors import UsageError, WriteError
+from ..io import write_atomic
 from ..pipeline import Cleaner
 from . import common
-from .common import EXIT_FAILED, EXIT_OK, NoDefaultsOpt, RepairOpt, RulesOpt, err, fail, out
+from .common import EXIT_FAILED, EXIT_OK, EXIT_WRITE, NoDefaultsOpt, RepairOpt, RulesOpt, err, fail, out
 
 
 @common.command("eval", short_help="Score the cleaner on a dataset with gold article bodies.")
@@ -61,6 +62,17 @@ def eval_(
         ),
     ] = None,
     repair_mojibake: RepairOpt = False,
+    review: Annotated[
+        Path | None,
+        typer.Option(
+            "--review",
+            metavar="PAGE.html",
+            help="Write a review page (as cleaner review makes) with the gold brought in: removed spans "
+            "whose words are in the gold marked as harm, kept lines the gold lacks as missed noise, "
+            "documents ordered by harm.",
+            show_default=False,
+        ),
+    ] = None,
 ) -> None:
     """Score the cleaner on a benchmark dataset with the article-extraction-benchmark metric.
 
@@ -89,10 +101,18 @@ def eval_(
         if m not in have:
             fail(f"{dataset}: no {'<id>.page.txt' if m == 'text' else '<id>.html.gz'} files for {m} mode")
     reports = []
+    cases: list[Any] = []
     for m in modes:
         where = None if predictions is None else predictions / m if len(modes) > 1 else predictions
+        prefix = f"{m}/" if len(modes) > 1 else ""
+
+        def keep(
+            doc_id: str, text: str, result: Any, gold: str, error: str | None, prefix: str = prefix
+        ) -> None:
+            cases.append((prefix + doc_id, text, result, gold, error))
+
         try:
-            report = _eval_run(ds, cleaner, m, where)
+            report = _eval_run(ds, cleaner, m, where, keep if review is not None else None)
         except UsageError as e:
             fail(str(e))
         except OSError as e:
@@ -107,18 +127,36 @@ def eval_(
             )
         except OSError as e:
             fail(f"cannot write {json_path}: {e.strerror or e}", 4)
+    if review is not None:
+        _write_review(review, ds.name, cases, rules, no_default_rules)
     failed = [(r.mode, d) for r in reports for d in r.errors]
     for m, d in failed:
         err.print(f"cleaner: {ds.path / d.id} ({m} mode): {d.error}", markup=False)
     raise typer.Exit(EXIT_FAILED if failed else EXIT_OK)
 
 
-def _eval_run(ds: Any, cleaner: Cleaner, mode: Any, where: Path | None) -> Any:
+def _write_review(
+    path: Path, name: str, cases: list[Any], rules: list[Path] | None, no_default_rules: bool
+) -> None:
+    from .. import review as rv  # the page's code is loaded only by the commands that write one
+
+    with common.rule_errors():
+        descriptions = rv.rule_descriptions(rules or (), defaults=not no_default_rules)
+    run = rv.with_gold((rv.GoldCase(*case) for case in cases), source=name)
+    try:
+        write_atomic(
+            path, rv.page(run, title=f"cleaner eval: {name}", descriptions=descriptions).encode("utf-8")
+        )
+    except WriteError as e:
+        fail(str(e), EXIT_WRITE)
+
+
+def _eval_run(ds: Any, cleaner: Cleaner, mode: Any, where: Path | None, on_case: Any = None) -> Any:
     """One mode's ``evaluate.evaluate``, with a progress bar on stderr when it is a terminal."""
     from ..evaluate import evaluate
 
     if not sys.stderr.isatty():
-        return evaluate(ds, cleaner, mode, predictions=where)
+        return evaluate(ds, cleaner, mode, predictions=where, on_case=on_case)
     from rich.progress import Progress
 
     with Progress(console=err, transient=True) as progress:
@@ -129,6 +167,7 @@ def _eval_run(ds: Any, cleaner: Cleaner, mode: Any, where: Path | None) -> Any:
             mode,
             predictions=where,
             on_document=lambda _: progress.advance(task),
+            on_case=on_case,
         )
 
 

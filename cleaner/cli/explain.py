@@ -10,11 +10,16 @@ from rich.table import Table
 from rich.text import Text  # cells from files and rules: shown as they are, not as markup
 
 from ..document import Unreadable, clean, read
+from ..errors import WriteError
+from ..io import write_atomic
+from ..model import Result
 from ..read import DEFAULT_MIN_CONFIDENCE
 from ..report import explain_view
 from . import common
 from .common import (
     EXIT_FAILED,
+    EXIT_WRITE,
+    OUTPUTS,
     AllowNulOpt,
     DetectEncodingOpt,
     EncodingErrorsOpt,
@@ -51,6 +56,16 @@ def explain(
     allow_nul: AllowNulOpt = False,
     html_fallback: HtmlFallbackOpt = "none",
     repair_mojibake: RepairOpt = False,
+    html: Annotated[
+        Path | None,
+        typer.Option(
+            "--html",
+            metavar="PAGE.html",
+            help="Also write the view as a self-contained HTML page (as cleaner review makes for a run).",
+            show_default=False,
+            rich_help_panel=OUTPUTS,
+        ),
+    ] = None,
 ) -> None:
     """Show FILE with every removed span highlighted and labelled by the rule that removed it,
     then a table of the spans: offsets, rule, category and the other rules that matched.
@@ -59,7 +74,8 @@ def explain(
     text trafilatura extracts from it, which the offsets index.
 
     Exit status: 0 shown; 2 usage or rule-file error, or no such file; 3 the file could not
-    be read or was left unchanged (the reason is printed).
+    be read or was left unchanged (the reason is printed); 4 the --html page could not be
+    written.
     """
     options = common.read_options(
         format=format,
@@ -89,6 +105,8 @@ def explain(
         text = result.source or text
     for warning in doc.warnings:
         common.warn(f"warning: {file}: {warning}")
+    if html is not None:
+        _write_page(html, str(file), text, result, rules, no_default_rules)
     out.print(explain_view(text, result), markup=False, highlight=False, soft_wrap=True)
     table = Table(
         title=Text(
@@ -100,3 +118,16 @@ def explain(
     for s in result.spans:
         table.add_row(str(s.start), str(s.end), Text(s.rule), s.category.value, Text(", ".join(s.rules[1:])))
     out.print(table)
+
+
+def _write_page(
+    path: Path, name: str, text: str, result: Result, rules: list[Path] | None, no_default_rules: bool
+) -> None:
+    from .. import review as rv  # the page's code is loaded only by the commands that write one
+
+    with common.rule_errors():
+        descriptions = rv.rule_descriptions(rules or (), defaults=not no_default_rules)
+    try:
+        write_atomic(path, rv.page_for_result(name, text, result, descriptions).encode("utf-8"))
+    except WriteError as e:
+        fail(str(e), EXIT_WRITE)
