@@ -11,12 +11,9 @@ bytes an uninterrupted run writes.
 
 from __future__ import annotations
 
-import itertools
 import json
-import multiprocessing
-import signal
-from collections import deque
 from collections.abc import Callable, Generator, Iterator, Sequence
+from contextlib import suppress
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -28,6 +25,7 @@ from .io import Report, remove_output, write_atomic
 from .pipeline import Cleaner
 from .read import detect_format
 from .report import dumps, record
+from .workers import ordered_map
 
 
 def clean_job(job: Job, cleaner: Cleaner, options: ReadOptions | None = None) -> dict[str, Any]:
@@ -171,21 +169,19 @@ def run(
                     remove_output(job.output)
             report.write(line)
             yield rec
+    except KeyboardInterrupt:
+        # At once (a second Ctrl-C): the workers are killed, and what they held removed.
+        with suppress(KeyboardInterrupt, StopIteration):
+            cleaned.throw(KeyboardInterrupt())
+        raise
     finally:
         cleaned.close()
         report.close()
 
 
-# What a forked worker cleans with: set in the parent just before the pool forks, so the
+# What a forked worker cleans with: set in the parent just before the workers fork, so the
 # compiled plan is inherited rather than pickled or rebuilt.
 _WORKER: tuple[Cleaner, ReadOptions] | None = None
-
-
-def _worker_init() -> None:
-    # Ctrl-C is the parent's to handle: it stops handing out documents and lets the ones in
-    # hand finish, so no worker dies halfway through writing an output.
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    signal.signal(signal.SIGTERM, signal.SIG_DFL)
 
 
 def _worker_clean(job: Job) -> tuple[tuple[dict[str, Any], bytes] | None, tuple[str, int, str] | None]:
@@ -202,36 +198,35 @@ def _with_line(rec: dict[str, Any]) -> tuple[dict[str, Any], bytes]:
     return rec, dumps(rec).encode("utf-8")
 
 
+def _abandon(job: Job, pid: int) -> None:
+    """What a killed worker left of ``job``: its temporary output file."""
+    with suppress(OSError):
+        (job.output.parent / f".{job.output.name}.cleaner-{pid}.tmp").unlink()
+
+
 def _cleaned(
     todo: list[Job], cleaner: Cleaner, opts: ReadOptions, workers: int
 ) -> Generator[tuple[dict[str, Any], bytes], None, None]:
     """The records of ``todo`` with their report lines, in order: cleaned here, or by
-    ``workers`` forked processes with a bounded number of documents in flight."""
+    ``workers`` forked processes, each holding a bounded number of documents."""
     if workers <= 1 or len(todo) <= 1:
         for job in todo:
             yield _with_line(clean_job(job, cleaner, opts))
         return
     global _WORKER
     _WORKER = (cleaner, opts)
-    ctx = multiprocessing.get_context("fork")
-    pool = ctx.Pool(workers, initializer=_worker_init)
+    results = ordered_map(_worker_clean, todo, workers, name=lambda job: job.input, abandon=_abandon)
     try:
-        window: deque[Any] = deque()
-        pending = iter(todo)
-        for job in itertools.islice(pending, 2 * workers):
-            window.append(pool.apply_async(_worker_clean, (job,)))
-        while window:
-            done, failure = window.popleft().get()
+        for done, failure in results:
             if failure is not None:
                 path, code, message = failure
                 raise WriteError(path, OSError(code, message))
-            nxt = next(pending, None)
-            if nxt is not None:
-                window.append(pool.apply_async(_worker_clean, (nxt,)))
             assert done is not None
             yield done
+    except KeyboardInterrupt:
+        with suppress(KeyboardInterrupt, StopIteration):
+            results.throw(KeyboardInterrupt())
+        raise
     finally:
-        # Documents in hand finish (their outputs are complete or absent); no new ones start.
-        pool.close()
-        pool.join()
+        results.close()
         _WORKER = None

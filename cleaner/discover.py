@@ -14,9 +14,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from .document import FORMATS, file_kind, read_error
+from .document import FORMATS, read_error
 from .errors import UsageError
-from .read import INCLUDE
+from .io import existing
+from .read import INCLUDE, file_kind
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,10 +85,11 @@ def check_format(format: str) -> None:
 
 
 def existing_result(jobs: Sequence[Job], report_path: Path) -> Path | None:
-    """The report, or the first output, that an earlier run left; None when there is none."""
-    if os.path.lexists(report_path):
+    """The report, or the first output, that an earlier run left; None when there is none.
+    A device or FIFO in their place (``--report /dev/null``) holds no result."""
+    if existing(report_path):
         return report_path
-    return next((j.output for j in jobs if j.live and os.path.lexists(j.output)), None)
+    return next((j.output for j in jobs if j.live and existing(j.output)), None)
 
 
 # -- discovery --------------------------------------------------------------------------------

@@ -30,11 +30,13 @@ from .errors import DocumentError, UsageError
 from .model import Result
 from .read import (
     DEFAULT_MAX_BYTES,
+    GZIP_MAGIC,
     STRICT,
     DecodePolicy,
     EmptyExtraction,
     decode,
     detect_format,
+    file_kind,
     newline_style,
     too_large,
 )
@@ -196,6 +198,8 @@ def read(
         if len(data) > options.max_bytes:
             raise too_large(len(data) if isinstance(source, bytes) else None, options.max_bytes)
         if fmt == "html":
+            if name is not None and name.name.lower().endswith(".gz") and not data.startswith(GZIP_MAGIC):
+                raise DocumentError("decode", "not gzip data, though its name ends in .gz")
             return _html(data, options)
         return _text(data, options)
     except DocumentError as e:
@@ -288,20 +292,6 @@ def record_of(
 
 
 # -- reading a file ---------------------------------------------------------------------------
-
-
-def file_kind(mode: int) -> str:
-    """What a file that is not a regular file is, for messages."""
-    for test, name in (
-        (stat.S_ISFIFO, "a FIFO (named pipe)"),
-        (stat.S_ISSOCK, "a socket"),
-        (stat.S_ISCHR, "a character device"),
-        (stat.S_ISBLK, "a block device"),
-        (stat.S_ISDIR, "a directory"),
-    ):
-        if test(mode):
-            return name
-    return "not a regular file"
 
 
 def read_error(e: OSError) -> DocumentError:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import errno
 import os
 import re
+import stat
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from pathlib import Path
@@ -20,8 +21,9 @@ from .errors import WriteError
 
 # Temporary files are ".<name>.cleaner-<pid>.tmp" beside their output; a resumed or
 # overwriting run removes the ones a killed run left behind.
-TEMP_NAME = re.compile(r"^\..+\.cleaner-\d+\.tmp$")
+TEMP_NAME = re.compile(r"^\..+\.cleaner-(\d+)\.tmp$")
 O_CLOEXEC = getattr(os, "O_CLOEXEC", 0)
+_O_NOCTTY = getattr(os, "O_NOCTTY", 0)
 
 
 def temp_path(path: Path) -> Path:
@@ -50,10 +52,86 @@ def write_all(stream: IO[bytes], data: bytes) -> None:
         view = view[n:]
 
 
+# -- where an output goes -----------------------------------------------------------------------
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def target(path: Path) -> tuple[Path, bool]:
+    """Where writing ``path`` lands, and whether it is a stream to write into.
+
+    The policy of every output and report, as ``sort -o`` and ``tee`` have it: a path that
+    exists and is not a regular file (a character device such as ``/dev/null``, a FIFO, a
+    symlink to one) is opened and written into, never replaced; a symlink to a regular file
+    (or to nothing yet) is followed, so its target is replaced and the link stays; anything
+    else is a regular file, written to a temporary file beside it and moved into place.
+    """
+    try:
+        st = os.lstat(path)
+    except FileNotFoundError:
+        return path, False
+    except OSError:
+        return path, False  # let the write itself say what is wrong
+    if stat.S_ISLNK(st.st_mode):
+        try:
+            st = os.stat(path)
+        except OSError:
+            return Path(os.path.realpath(path)), False  # a dangling link: its target is created
+        if not (stat.S_ISREG(st.st_mode) or stat.S_ISDIR(st.st_mode)):
+            # opened through the link itself: /proc/self/fd/1 leads to a pipe no path names
+            return path, True
+        return Path(os.path.realpath(path)), False
+    if stat.S_ISREG(st.st_mode) or stat.S_ISDIR(st.st_mode):
+        return path, False  # (a directory: the write says "Is a directory")
+    return path, True
+
+
+def is_stream(path: Path) -> bool:
+    """Whether ``path`` exists as something that is written into, not replaced (a device,
+    a FIFO, a symlink to one)."""
+    return target(path)[1]
+
+
+def existing(path: Path) -> bool:
+    """Whether ``path`` holds an earlier result: a regular file (through a symlink too).
+    A device or FIFO holds none: writing into it replaces nothing."""
+    real, stream = target(path)
+    return not stream and os.path.lexists(real) and not real.is_dir()
+
+
+@contextmanager
+def _open_stream(path: Path) -> Iterator[int]:
+    try:
+        fd = os.open(path, os.O_WRONLY | O_CLOEXEC | _O_NOCTTY)
+    except OSError as e:
+        raise WriteError(path, e) from None
+    try:
+        yield fd
+    except OSError as e:
+        raise WriteError(path, e) from None
+    finally:
+        with suppress(OSError):
+            os.close(fd)
+
+
 @contextmanager
 def _temp_fd(path: Path, *, make_parents: bool) -> Iterator[int]:
-    """A file descriptor onto ``temp_path(path)``; when the block ends without an exception
-    it is closed and the file moved into place as ``path``, otherwise the file is removed."""
+    """A file descriptor to write ``path`` through (see ``target``): for a regular file, onto
+    ``temp_path`` beside it, closed and moved into place when the block ends without an
+    exception and removed otherwise; for a device or FIFO, onto the path itself."""
+    path, stream = target(path)
+    if stream:
+        with _open_stream(path) as fd:
+            yield fd
+        return
     tmp = temp_path(path)
     try:
         if make_parents:
@@ -83,8 +161,9 @@ def atomic_file(path: Path) -> Iterator[IO[bytes]]:
     """A binary file that becomes ``path`` when the block ends without an exception.
 
     It is written under ``temp_path(path)`` and moved into place; on any exception the
-    temporary file is removed, so ``path`` is either as before or complete. Raises
-    ``WriteError`` when the file cannot be opened, written, finished or moved.
+    temporary file is removed, so ``path`` is either as before or complete. A device or
+    FIFO is written into instead (see ``target``). Raises ``WriteError`` when the file
+    cannot be opened, written, finished or moved.
     """
     with _temp_fd(path, make_parents=False) as fd:
         stream = os.fdopen(fd, "wb", closefd=False)
@@ -97,8 +176,9 @@ def atomic_file(path: Path) -> Iterator[IO[bytes]]:
 
 
 def write_atomic(path: Path, data: bytes) -> None:
-    """Write ``data`` as ``path`` through a temporary file (creating its folder);
-    ``WriteError`` when that fails: an output that exists is always complete."""
+    """Write ``data`` as ``path`` through a temporary file (creating its folder), or into it
+    when it is a device or FIFO; ``WriteError`` when that fails: an output that exists is
+    always complete."""
     with _temp_fd(path, make_parents=True) as fd:
         write_fd(fd, data)
 
@@ -112,8 +192,18 @@ class Report:
     """
 
     def __init__(self, path: Path, keep: int = 0) -> None:
+        path, stream = target(path)
         self.path = path
         self.size = keep
+        if stream:  # a device or FIFO: written into, never truncated or replaced
+            self.size = 0
+            try:
+                self.fd = os.open(path, os.O_WRONLY | O_CLOEXEC | _O_NOCTTY)
+            except OSError as e:
+                raise WriteError(path, e) from None
+            self.truncate = False
+            return
+        self.truncate = True
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
             if not keep:  # a new file: an earlier report (held open, hard-linked) stays whole
@@ -133,9 +223,10 @@ class Report:
         try:
             write_fd(self.fd, line)
         except BaseException as e:
-            with suppress(OSError):
-                os.ftruncate(self.fd, self.size)
-                os.lseek(self.fd, self.size, os.SEEK_SET)
+            if self.truncate:
+                with suppress(OSError):
+                    os.ftruncate(self.fd, self.size)
+                    os.lseek(self.fd, self.size, os.SEEK_SET)
             if isinstance(e, OSError):
                 raise WriteError(self.path, e) from None
             raise
@@ -161,16 +252,36 @@ def probe_writable(directory: Path) -> None:
 
 
 def remove_stale_temps(outdir: Path) -> list[Path]:
-    """Remove the temporary files a killed run left under ``outdir``; return them."""
+    """Remove the temporary files a killed run left under ``outdir``; return them. A file of
+    a process that is still running is left alone."""
     removed = []
     for dirpath, _, filenames in os.walk(outdir):
         for name in filenames:
-            if TEMP_NAME.match(name):
-                path = Path(dirpath, name)
-                with suppress(FileNotFoundError):
-                    path.unlink()
-                    removed.append(path)
+            removed += _remove_if_stale(Path(dirpath, name))
     return removed
+
+
+def remove_stale_temps_of(path: Path) -> list[Path]:
+    """Remove the temporary files a killed run left for the output ``path``; return them."""
+    real, stream = target(path)
+    if stream:
+        return []
+    try:
+        names = os.listdir(real.parent)
+    except OSError:
+        return []
+    prefix = f".{real.name}.cleaner-"
+    return [p for name in names if name.startswith(prefix) for p in _remove_if_stale(real.parent / name)]
+
+
+def _remove_if_stale(path: Path) -> list[Path]:
+    m = TEMP_NAME.match(path.name)
+    if m is None or (int(m.group(1)) != os.getpid() and _alive(int(m.group(1)))):
+        return []
+    with suppress(FileNotFoundError):
+        path.unlink()
+        return [path]
+    return []
 
 
 def remove_output(path: Path) -> None:

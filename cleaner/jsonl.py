@@ -6,7 +6,8 @@ What a stream promises:
 
 - **Lines.** Records are split on ``b"\\n"`` only, never with ``splitlines()`` (raw U+2028
   or U+0085 inside a JSON string is text, not a line end); a last line without ``"\\n"``
-  is a record. A UTF-8 byte-order mark before the first record is dropped. Every input
+  is a record. A UTF-8 byte-order mark before the first record is written back before the
+  first output line (its record says ``bom: true``). Every input
   line gives exactly one output line, in order, ending with ``"\\n"``, and one report record.
 - **Flat memory.** One line is held at a time, however long the stream (plus, with
   ``id_field``, the set of ids seen so far: see ``clean_lines``).
@@ -176,30 +177,28 @@ def clean_lines(
         raise ValueError("the spans field must not be the text field")
     fields = Fields(text_field, url_field, spans_field)
     seen: set[Any] = set()
-    for n, raw in enumerate(lines, 1):
-        if n == 1 and raw.startswith(_BOM):
-            raw = raw[len(_BOM) :]
+    for n, (raw, bom) in enumerate(_bom_aware(iter(lines)), 1):
         where = f"line {n}"
         report = partial(_record, f"{source}:{n}", f"{dest}:{n}")
         try:
             line = raw.decode("utf-8")
         except UnicodeDecodeError as e:
             err = f"decode: {where}: invalid UTF-8 at byte {e.start}"
-            yield raw + b"\n", report(ok=False, encoding=None, error=err)
+            yield _first(bom, raw + b"\n", report(ok=False, encoding=None, error=err))
             continue
         if not line.strip(" \t\r"):
             note = f"blank_line: {where} is blank; written back as it is"
-            yield raw + b"\n", report(status="skipped", warnings=[note])
+            yield _first(bom, raw + b"\n", report(status="skipped", warnings=[note]))
             continue
         try:
             parsed = _top_level(line)
         except json.JSONDecodeError as e:
             err = f"bad_json: {where}: {e.msg} at column {e.colno}"
-            yield raw + b"\n", report(ok=False, error=err)
+            yield _first(bom, raw + b"\n", report(ok=False, error=err))
             continue
         if parsed is None:
             err = f"bad_type: {where} is {json_type(json.loads(line))}, not an object"
-            yield _safe(line), report(ok=False, error=err)
+            yield _first(bom, _safe(line), report(ok=False, error=err))
             continue
         at, last = parsed
         obj = {key: value for key, (value, _, _) in at.items()}
@@ -230,7 +229,25 @@ def clean_lines(
         rec = cleaned.record
         if rid is not None:
             rec = {"schema": rec["schema"], "input": rec["input"], "id": rid, **rec}
-        yield _safe(out), rec
+        yield _first(bom, _safe(out), rec)
+
+
+def _bom_aware(lines: Iterator[bytes]) -> Iterator[tuple[bytes, bool]]:
+    """Each line with whether it carries the stream's byte-order mark (the first line only),
+    without the mark."""
+    for n, raw in enumerate(lines):
+        if n == 0 and raw.startswith(_BOM):
+            yield raw[len(_BOM) :], True
+        else:
+            yield raw, False
+
+
+def _first(bom: bool, out: bytes, rec: dict[str, Any]) -> tuple[bytes, dict[str, Any]]:
+    """A line's output and record; on the line that carried the byte-order mark, the mark is
+    written back before it and the record says so (``bom: true``)."""
+    if not bom:
+        return out, rec
+    return _BOM + out, {**rec, "bom": True}
 
 
 def _record(

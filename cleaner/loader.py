@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import stat
 import tomllib
 from collections.abc import Iterable, Sequence
 from importlib import resources
@@ -11,6 +12,7 @@ from typing import Any
 
 from .errors import RuleFileError, RuleProblem
 from .matchers import HEURISTICS, RuleIds
+from .read import file_kind
 from .schema import PACK_KEYS, TOP_KEYS, Rule, parse_rule, unknown_key_message
 
 MAX_RULE_FILE_BYTES = 1 << 20
@@ -33,11 +35,12 @@ def default_rules_dir() -> Path:
 
 
 def rule_files(paths: Iterable[Path]) -> list[Path]:
-    """Expand directories to the ``*.toml`` files under them, in a stable order."""
+    """Expand directories to the ``*.toml`` entries under them, in a stable order. Entries
+    that are not regular files stay in the list: loading them says what they are."""
     found: list[Path] = []
     for path in paths:
         if path.is_dir():
-            found.extend(sorted(p for p in path.rglob("*.toml") if p.is_file()))
+            found.extend(sorted(p for p in path.rglob("*.toml") if not p.is_dir()))
         else:
             found.append(path)
     return found
@@ -125,8 +128,12 @@ def parse_rules_text(text: str, name: str = "<string>") -> tuple[Rule, ...]:
 
 def _load_file(path: Path, name: str, first_order: int, problems: list[RuleProblem]) -> list[Rule]:
     try:
-        size = path.stat().st_size
-        if size > MAX_RULE_FILE_BYTES:
+        st = path.stat()
+        if not stat.S_ISREG(st.st_mode):
+            # never opened: reading a FIFO or a device would wait, or never end
+            problems.append(RuleProblem(name, "-", "-", f"not a regular file ({file_kind(st.st_mode)})"))
+            return []
+        if st.st_size > MAX_RULE_FILE_BYTES:
             problems.append(RuleProblem(name, "-", "-", TOO_LARGE))
             return []
         data = path.read_bytes()

@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from .apply import apply, compose, map_back, merge_sorted, tidy
-from .budget import Budget, DocumentTimeout, Tally, TooManyMatches
+from .budget import Budget, DocumentTimeout, Tally, TooManyMatches, limit_for
 from .compile import Plan, compile_plan
 from .lines import Line, split_lines
 from .loader import load_rules
@@ -41,7 +41,8 @@ class Cleaner:
 
     Limits, per document:
 
-    - ``doc_timeout``: seconds of regex time. A rule (or a merged group of line rules)
+    - ``doc_timeout``: seconds of CPU time for every million characters of the document
+      (and never less for a shorter one). A rule (or a merged group of line rules)
       may use half of what is left when it starts; one that runs past that is skipped for
       the document (``Result.warnings`` holds ``rule_timeout:<id>``) and the others clean
       it. When the limit itself runs out the document is left unchanged
@@ -114,7 +115,7 @@ class Cleaner:
         return self._clean_text(text, url, format)
 
     def _clean_text(self, text: str, url: str | None, format: str) -> Result:
-        budget = Budget.start(self.doc_timeout)
+        budget = Budget.start(limit_for(self.doc_timeout, len(text)))
         result = self._clean(text, url=url, all_scopes=False, fmt=format, budget=budget)
         if self.until_stable:
             return self._until_stable(text, result, url, format, budget)
@@ -152,7 +153,7 @@ class Cleaner:
             host_of(url),
             all_scopes,
             fmt,
-            budget or Budget.start(self.doc_timeout),
+            budget or Budget.start(limit_for(self.doc_timeout, len(text))),
             Tally(self.max_spans),
         )
         try:
@@ -161,7 +162,7 @@ class Cleaner:
             ids = ", ".join(r.id for r in t.rules[:5]) + (" …" if len(t.rules) > 5 else "")
             return Result(
                 text,
-                error=f"{RULE_TIMEOUT}: {ids} ran past {self.doc_timeout:g}s",
+                error=f"{RULE_TIMEOUT}: {ids} ran past {matching.budget.total:g}s",
                 warnings=_warnings(matching.skipped),
             )
         except TooManyMatches as t:

@@ -8,6 +8,7 @@ from __future__ import annotations
 import codecs
 import html as htmllib
 import re
+import stat
 import zlib
 from dataclasses import dataclass
 from pathlib import Path
@@ -94,6 +95,20 @@ def decode(data: bytes, policy: DecodePolicy = STRICT) -> Decoded:
     if policy.errors == "surrogateescape":
         return Decoded(body.decode("utf-8", "surrogateescape"), "utf-8", bom, errors="surrogateescape")
     raise DocumentError("decode", "; ".join(problems))
+
+
+def file_kind(mode: int) -> str:
+    """What a file that is not a regular file is, for messages."""
+    for test, name in (
+        (stat.S_ISFIFO, "a FIFO (named pipe)"),
+        (stat.S_ISSOCK, "a socket"),
+        (stat.S_ISCHR, "a character device"),
+        (stat.S_ISBLK, "a block device"),
+        (stat.S_ISDIR, "a directory"),
+    ):
+        if test(mode):
+            return name
+    return "not a regular file"
 
 
 def check_nul(data: bytes) -> None:

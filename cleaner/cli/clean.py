@@ -20,11 +20,13 @@ from ..errors import UsageError, WriteError
 from ..pipeline import DEFAULT_DOC_TIMEOUT, DEFAULT_MAX_REMOVED_FRACTION, DEFAULT_MAX_SPANS, Cleaner
 from ..read import DEFAULT_MIN_CONFIDENCE, INCLUDE, is_jsonl_name
 from ..report import Summary, dumps
+from ..workers import WorkerDied
 from . import common
 from .common import (
     EXIT_FAILED,
     EXIT_OK,
     EXIT_PIPE,
+    EXIT_WORKER,
     EXIT_WRITE,
     INPUTS,
     JSONL,
@@ -202,8 +204,9 @@ def clean(
 
     Exit status: 0 done; 2 usage or rule-file error, or an earlier run's results are in the
     way (nothing written); 3 some inputs failed (or, with --strict, were skipped); 4 an
-    output or the report could not be written (resumable); 130 interrupted, 143 terminated
-    (resumable); 141 standard output closed early.
+    output or the report could not be written (resumable); 5 a worker process died
+    (resumable); 130 interrupted, 143 terminated (resumable); 141 standard output closed
+    early.
     """
     # Every option is checked before anything is read or written.
     if overwrite and resume:
@@ -247,8 +250,11 @@ def clean(
     )
     if stream:
         assert outdir is not None
+        report = report if report is not None or str(outdir) == STDIO else _jsonl_report(outdir)
+        _check_earlier([outdir, report], overwrite=overwrite, resume=resume)
         _clean_jsonl(paths[0], outdir, report, cleaner, text_field, id_field, url_field, spans_field, url)
     if str(paths[0]) == STDIO:
+        _check_earlier([outdir, report], overwrite=overwrite, resume=resume)
         _clean_stdin(outdir, report, cleaner, options)
     assert outdir is not None
     report_path = report if report is not None else outdir / "report.jsonl"
@@ -273,26 +279,26 @@ def _clean_jsonl(
     spans_field: str | None,
     url: str | None,
 ) -> NoReturn:
-    """``cleaner clean docs.jsonl -o cleaned.jsonl``: one output line per input line."""
+    """``cleaner clean docs.jsonl -o cleaned.jsonl``: one output line per input line, written
+    whole or not at all."""
     from .. import jsonl
 
     dst = str(outdir)
-    report_path = report
-    if report_path is None and dst != STDIO:
-        base = dst[: -len(".gz")] if dst.endswith(".gz") else dst
-        report_path = Path(base.rsplit(".", 1)[0] + ".report.jsonl")
+    if str(src) == STDIO and sys.stdin is None or dst == STDIO and sys.stdout is None:
+        fail("standard input or output is closed", EXIT_WRITE)
     try:
-        summary = jsonl.clean_file(
-            str(src),
-            dst,
-            cleaner,
-            report=report_path,
-            text_field=text_field,
-            id_field=id_field,
-            url_field=url_field,
-            spans_field=spans_field,
-            url=url,
-        )
+        with _abort_on_signals():
+            summary = jsonl.clean_file(
+                str(src),
+                dst,
+                cleaner,
+                report=report,
+                text_field=text_field,
+                id_field=id_field,
+                url_field=url_field,
+                spans_field=spans_field,
+                url=url,
+            )
     except (UsageError, ValueError) as e:
         fail(str(e))
     except FileNotFoundError as e:
@@ -303,8 +309,8 @@ def _clean_jsonl(
         if isinstance(e.__cause__, BrokenPipeError) or "Broken pipe" in str(e):
             raise typer.Exit(EXIT_PIPE) from None
         fail(str(e), EXIT_WRITE)
-    except KeyboardInterrupt:
-        fail("interrupted; nothing written", 130)
+    except KeyboardInterrupt as e:
+        fail("interrupted; nothing written", 128 + getattr(e, "signum", signal.SIGINT))
     err.print(summary.line(), markup=False)
     raise typer.Exit(EXIT_FAILED if summary.failed else EXIT_OK)
 
@@ -315,14 +321,20 @@ def _clean_stdin(
     """``cleaner clean -``: the whole of standard input is one document; its clean text goes to
     standard output (or to -o FILE), the report only to --report, never to standard output."""
     dest = str(outdir) if outdir is not None else STDIO
+    if sys.stdin is None or dest == STDIO and sys.stdout is None:
+        fail("cannot use standard input and output: one of them is closed", EXIT_WRITE)
     body: bytes | None = None
     try:
-        doc = read(sys.stdin.buffer, options)
-    except Unreadable as e:
-        rec = e.record(input=STDIO)
-    else:
-        result, rec = clean_document(doc, cleaner, input=STDIO, output=str(Path(dest)))
-        body = doc.encode(result.text)
+        with _abort_on_signals():
+            try:
+                doc = read(sys.stdin.buffer, options)
+            except Unreadable as e:
+                rec = e.record(input=STDIO)
+            else:
+                result, rec = clean_document(doc, cleaner, input=STDIO, output=str(Path(dest)))
+                body = doc.encode(result.text)
+    except KeyboardInterrupt as e:
+        fail("interrupted; nothing written", 128 + getattr(e, "signum", signal.SIGINT))
     try:
         if body is not None and dest == STDIO:
             io.write_all(sys.stdout.buffer, body)
@@ -342,10 +354,9 @@ def _clean_stdin(
         fail(f"cannot write to stdout: {e.strerror or e}", EXIT_WRITE)
     if report is not None:
         try:
-            report.parent.mkdir(parents=True, exist_ok=True)
-            report.write_text(dumps(rec), encoding="utf-8", newline="\n")
-        except OSError as e:
-            fail(f"cannot write {report}: {e.strerror or e}", EXIT_WRITE)
+            io.write_atomic(report, dumps(rec).encode("utf-8"))
+        except WriteError as e:
+            fail(str(e), EXIT_WRITE)
     if rec["error"]:
         warn(f"-: {rec['error']}")
     for warning in rec.get("warnings", ()):
@@ -353,6 +364,61 @@ def _clean_stdin(
     summary = Summary()
     summary.add(rec)
     raise typer.Exit(EXIT_FAILED if summary.failed else EXIT_OK)
+
+
+def _jsonl_report(output: Path) -> Path:
+    """A JSONL output's default report: ``OUT.report.jsonl`` beside ``OUT.jsonl[.gz]``."""
+    base = str(output).removesuffix(".gz")
+    return Path(base.rsplit(".", 1)[0] + ".report.jsonl")
+
+
+def _check_earlier(paths: list[Path | None], *, overwrite: bool, resume: bool) -> None:
+    """One output policy for a single output file and its report (standard input, JSONL),
+    as for a directory run's: an earlier result is replaced only with --overwrite. Such an
+    output is written whole or not at all, so a stopped run leaves nothing to finish:
+    --resume starts over when there is no earlier result, and refuses when there is one.
+    Temporary files a killed run left beside them are removed. A device or FIFO (-o
+    /dev/null) holds no result: it is written into."""
+    for path in paths:
+        if path is None or str(path) == STDIO:
+            continue
+        if path.is_dir() and not io.is_stream(path):
+            fail(f"{path}: is a directory; a file is needed here")
+        io.remove_stale_temps_of(path)
+        if io.existing(path) and not overwrite:
+            if resume:
+                fail(
+                    f"{path} is complete from an earlier run: an output of one file is written whole or "
+                    "not at all, so --resume has nothing to finish; use --overwrite to redo it"
+                )
+            fail(f"{path} exists from an earlier run; use --overwrite to replace it")
+
+
+class Interrupted(KeyboardInterrupt):
+    """A signal that ends a run at once; ``signum`` says which."""
+
+    def __init__(self, signum: int) -> None:
+        super().__init__(signal.Signals(signum).name)
+        self.signum = signum
+
+
+@contextmanager
+def _abort_on_signals() -> Iterator[None]:
+    """SIGINT and SIGTERM stop at once, unwinding through every temporary file's clean-up:
+    for an output written whole or not at all, there is nothing to finish first."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def stop(signum: int, frame: Any) -> None:
+        raise Interrupted(signum)
+
+    previous = {s: signal.signal(s, stop) for s in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        yield
+    finally:
+        for s, handler in previous.items():
+            signal.signal(s, handler)
 
 
 def _plan(
@@ -451,6 +517,14 @@ def _run_batch(
                 f"{e}; stopped after {summary.documents} of {len(jobs)} documents "
                 "(the report holds them); run again with --resume to finish",
                 EXIT_WRITE,
+            )
+        except WorkerDied as e:
+            for problem in problems:
+                warn(problem)
+            fail(
+                f"{e}; stopped after {summary.documents} of {len(jobs)} documents (the report holds "
+                "them); run again with --resume to finish",
+                EXIT_WORKER,
             )
         except KeyboardInterrupt:
             interrupted = signal.SIGINT

@@ -26,6 +26,7 @@ from ..read import DEFAULT_MIN_CONFIDENCE, ENCODING_ERRORS, DecodePolicy
 EXIT_OK, EXIT_FOUND, EXIT_USAGE, EXIT_FAILED, EXIT_WRITE = 0, 1, 2, 3, 4
 EXIT_INTERRUPTED = 130  # 128 + SIGINT; SIGTERM gives 143
 EXIT_PIPE = 141  # 128 + SIGPIPE: the reader of standard output went away
+EXIT_WORKER = 5  # a worker process died (the OOM killer, a kill): stopped early, resumable
 
 err = Console(stderr=True, highlight=False, soft_wrap=True)
 out = Console(highlight=False)
@@ -161,8 +162,10 @@ DocTimeoutOpt = Annotated[
     typer.Option(
         "--doc-timeout",
         metavar="SECONDS",
-        help="Time limit for all regexes on one document. A rule that runs past its share is skipped "
-        "for that document (warning rule_timeout:<id>, exit 3); the other rules still clean it.",
+        help="Time limit (CPU seconds) of one document, for every million characters of it: it grows "
+        "with the document, and bounds a pathological rule. A rule that runs past its share is "
+        "skipped for that document (warning rule_timeout:<id>, exit 3); the other rules still "
+        "clean it.",
         rich_help_panel=LIMITS,
     ),
 ]
@@ -240,6 +243,9 @@ def build_cleaner(
             )
         except ValueError as e:
             fail(str(e))
+    if not cleaner.rules:
+        where = ", ".join(str(p) for p in rules or ())
+        warn(f"warning: no rules loaded (from {where}): nothing will be removed; outputs equal inputs")
     # Compiling the rules leaves cycles of parse-tree objects (``regex`` frees them in a
     # __del__). Collected here, they cannot be collected in the middle of a document, where
     # a second Ctrl-C landing in that __del__ would be printed and ignored, not stop the run;
