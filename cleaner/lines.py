@@ -64,3 +64,8 @@ def phrase_key(line: str, *, fold: bool = True) -> str:
     """The key a whole-line phrase is looked up by: spaces collapsed, decoration stripped."""
     key = " ".join(line.split()).strip(_DECORATION)
     return key.casefold() if fold else key
+
+
+def word_count(text: str) -> int:
+    """How many ``\\w+`` words ``text`` holds."""
+    return len(_WORD.findall(text))

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from . import clean, eval, explain, review, rules  # noqa: F401 - each registers its command on the app
+from . import clean, eval, explain, mine, review, rules  # noqa: F401 - each registers its command on the app
 from .common import app
 
 
