@@ -414,3 +414,99 @@ def test_cli_eval_exit_3_when_a_document_fails(tmp_path: Path) -> None:
     assert proc.returncode == 3
     assert "d3" in proc.stderr and "decode" in proc.stderr
     assert "text mode: 3 documents" in proc.stdout
+
+
+# -- harm, page types, word F1 and snippets --------------------------------------------------
+
+
+def test_word_score_is_wcxb_word_f1() -> None:
+    from cleaner.evaluate import word_score
+
+    got = word_score("The cat sat. The end", "the cat sat on the mat")
+    # words: pred {the:2, cat, sat, end}, gold {the:2, cat, sat, on, mat}; both 4 of 5 and 4 of 6
+    assert (got.precision, got.recall) == (pytest.approx(4 / 5), pytest.approx(4 / 6))
+    assert got.f1 == pytest.approx(2 * (4 / 5) * (4 / 6) / (4 / 5 + 4 / 6))
+    assert word_score("", "").f1 == 1.0 and word_score("x", "").f1 == 0.0 and word_score("", "x").f1 == 0.0
+
+
+def test_snippets_are_found_case_and_spacing_aside() -> None:
+    from cleaner.evaluate import snippets_of
+
+    got = snippets_of("Keep THIS\nline here. Menu", ["keep this line", "gone"], ["Menu", "Login"])
+    assert (got.kept, got.with_total, got.dropped, got.without_total) == (1, 2, 1, 2)
+
+
+def nested_dataset(root: Path) -> Path:
+    """Two sites in folders, a manifest naming each page's site and type, and snippets."""
+    pages = {
+        "a.example/p1": (
+            "Advertisement\nalpha beta gamma delta epsilon\n",
+            "alpha beta gamma delta epsilon",
+            "article",
+        ),
+        # cleaning takes the whole story: recall falls from 1 to 0 (harm)
+        "a.example/p2": ("Advertisement theta iota kappa lambda\n", "theta iota kappa lambda", "article"),
+        "b.example/p3": ("one two three four five\n", "one two three four five", "forum"),
+    }
+    rows = []
+    for doc_id, (page, gold, kind) in pages.items():
+        site, name = doc_id.split("/")
+        (root / site).mkdir(parents=True, exist_ok=True)
+        (root / f"{doc_id}.page.txt").write_text(page, encoding="utf-8")
+        (root / f"{doc_id}.gold.txt").write_text(gold, encoding="utf-8")
+        rows.append(json.dumps({"id": name, "site": site, "page_type": kind}))
+    (root / "b.example" / "p3.snippets.json").write_text(
+        json.dumps({"with": ["two three"], "without": ["Advertisement"]}), encoding="utf-8"
+    )
+    (root / "manifest.jsonl").write_text("\n".join(rows) + "\n", encoding="utf-8")
+    return root
+
+
+GREEDY_AD = """
+[[rule]]
+id = "t.ad-line"
+category = "sponsored"
+description = "A line that starts with the label, and all it holds."
+line = '^Advertisement'
+examples.remove = ["Advertisement here"]
+examples.keep = ["An advertisement was shown."]
+"""
+
+
+def test_harm_page_types_and_snippets_of_a_nested_dataset(tmp_path: Path) -> None:
+    ds = load_dataset(nested_dataset(tmp_path / "ds"))
+    assert ds.ids == ("a.example/p1", "a.example/p2", "b.example/p3")
+    assert ds.types == {"a.example/p1": "article", "a.example/p2": "article", "b.example/p3": "forum"}
+    rules = tmp_path / "ad.toml"
+    rules.write_text(GREEDY_AD, encoding="utf-8")
+    report = evaluate(ds, Cleaner(rule_paths=[rules], default_rules=False), "text")
+    overall = report.overall
+    assert overall.badly_harmed == ("a.example/p2",) and overall.harmed == ("a.example/p2",)
+    assert [g.name for g in report.page_types] == ["article", "forum"]
+    article, forum = report.page_types
+    assert article.badly_harmed == ("a.example/p2",) and forum.harmed == ()
+    assert forum.snippets.kept == 1 and forum.snippets.dropped == 1
+    data = report.to_dict()
+    assert data["badly_harmed"] == {"over": 0.2, "count": 1, "ids": ["a.example/p2"]}
+    assert [t["name"] for t in data["page_types"]] == ["article", "forum"]
+    assert data["documents"][1]["harm"] == 1.0 and data["documents"][0]["site"] == "a.example"
+
+
+def test_cli_eval_prints_harm_by_id_and_page_types(tmp_path: Path) -> None:
+    ds = nested_dataset(tmp_path / "ds")
+    rules = tmp_path / "ad.toml"
+    rules.write_text(GREEDY_AD, encoding="utf-8")
+    from typer.testing import CliRunner
+
+    from cleaner.cli import app
+
+    result = CliRunner().invoke(
+        app,
+        ["eval", str(ds), "--rules", str(rules), "--no-default-rules", "--json", str(tmp_path / "r.json")],
+        env={"COLUMNS": "200"},
+    )
+    assert result.exit_code == 0, result.output
+    assert "1 page lost more than 0.2 of recall against the input's own: a.example/p2" in result.output
+    assert "article" in result.output and "forum" in result.output
+    saved = json.loads((tmp_path / "r.json").read_text(encoding="utf-8"))
+    assert saved["modes"]["text"]["badly_harmed"]["ids"] == ["a.example/p2"]

@@ -74,10 +74,14 @@ def eval_(
         ),
     ] = None,
 ) -> None:
-    """Score the cleaner on a benchmark dataset with the article-extraction-benchmark metric.
+    """Score the cleaner on a benchmark dataset with gold article bodies.
 
-    Prints per mode the precision, recall and F1 of the clean text and of the input as is,
-    the weakest documents, and what each category and rule removed. Exit status: 0 done,
+    Prints per mode the precision, recall and F1 of the clean text and of the input as is
+    (the article-extraction benchmark's 4-word shingles); word F1 and, where the dataset
+    has them, WCXB's snippets kept and dropped; the pages whose recall fell more than 0.05
+    and more than 0.20 below the input's own (harm), by id; the same per page type when the
+    manifest gives types; the weakest documents; and what each category and rule removed.
+    A dataset's files may lie in per-site folders (<site>/<id>.gold.txt). Exit status: 0 done,
     2 usage error (no such dataset, no gold files, a mode without inputs, bad rule files),
     3 some documents failed (named on stderr; scored as they came out), 4 an output could
     not be written.
@@ -171,6 +175,57 @@ def _eval_run(ds: Any, cleaner: Cleaner, mode: Any, where: Path | None, on_case:
         )
 
 
+def _print_harm_and_words(report: Any) -> None:
+    """Word F1 and snippets (WCXB's metrics), the pages cleaning harmed, and the same per
+    page type when the manifest gives types."""
+    from ..evaluate import HARM_MUCH, HARM_SOME
+
+    overall = report.overall
+    groups = [overall, *report.page_types]
+    table = Table(
+        title=Text(f"word F1, snippets and harm ({report.mode} mode)"),
+        caption="word F1: WCXB's, of the output and of the input as is; with, without: snippets kept and "
+        f"dropped; >{HARM_SOME:g}, >{HARM_MUCH:g}: pages whose recall fell more than that below the input's",
+    )
+    for col in (
+        "pages",
+        "n",
+        "word F1",
+        "as is",
+        "AEB F1",
+        "with",
+        "without",
+        f">{HARM_SOME:g}",
+        f">{HARM_MUCH:g}",
+    ):
+        table.add_column(col, justify="left" if col == "pages" else "right")
+    for g in groups:
+        kept, dropped = g.snippets.kept_share, g.snippets.dropped_share
+        table.add_row(
+            Text(g.name),
+            str(g.scores.n),
+            f"{g.words.f1:.4f}",
+            f"{g.words_baseline.f1:.4f}",
+            f"{g.scores.f1:.4f}",
+            "-" if kept is None else f"{kept:.3f}",
+            "-" if dropped is None else f"{dropped:.3f}",
+            str(len(g.harmed)),
+            str(len(g.badly_harmed)),
+        )
+    out.print(table)
+    for over, ids in ((HARM_MUCH, overall.badly_harmed), (HARM_SOME, overall.harmed)):
+        if ids:
+            shown = ", ".join(ids[:20]) + (
+                f", … ({len(ids) - 20} more; --json has them all)" if len(ids) > 20 else ""
+            )
+            out.print(
+                f"{len(ids)} page{'s' * (len(ids) != 1)} lost more than {over:g} of recall against the "
+                f"input's own: {shown}",
+                markup=False,
+                soft_wrap=True,
+            )
+
+
 def _eval_print(report: Any, worst: int) -> None:
     """The tables of one mode's evaluation (an ``evaluate.EvalReport``)."""
     from ..match import host_of
@@ -189,6 +244,7 @@ def _eval_print(report: Any, worst: int) -> None:
         "",
     )
     out.print(table)
+    _print_harm_and_words(report)
     share = report.chars_removed / report.chars_in if report.chars_in else 0.0
     spans = sum(h.spans for h in report.categories)
     out.print(
@@ -224,7 +280,7 @@ def _eval_print(report: Any, worst: int) -> None:
                 "-" if r is None else f"{r:.3f}",
                 f"{d.score.f1:.3f}",
                 f"{d.baseline.f1:.3f}",
-                Text(host_of(d.url) or ""),
+                Text(host_of(d.url) or d.site or ""),
                 Text((d.id[:12] + "…" if len(d.id) > 13 else d.id) + note),
             )
         out.print(table)
