@@ -42,6 +42,7 @@ class Scope:
     sites: tuple[str, ...]
     requires: tuple[str, ...]
     formats: tuple[str, ...]
+    kinds: tuple[str, ...]
     zone: Zone
     zone_lines: int
     max_words: int | None
@@ -53,6 +54,7 @@ class Scope:
             rule.sites,
             rule.requires,
             rule.formats,
+            rule.kinds,
             rule.zone,
             lines if rule.zone is not Zone.ANYWHERE else 0,
             rule.max_words,

@@ -111,6 +111,7 @@ class Document:
     encoding_confidence: float | None = None  # for "detected"
     encoding_errors: str = "strict"  # "surrogateescape" when undecodable bytes are kept
     warnings: tuple[str, ...] = ()
+    kind: str | None = None  # HTML: what the page says it is ("article" or "page")
 
     @property
     def clean_format(self) -> str:
@@ -132,7 +133,9 @@ class Document:
 class Cleans(Protocol):
     """What ``clean`` needs of a cleaner: ``pipeline.Cleaner``, or a stand-in in tests."""
 
-    def clean(self, text: str, *, url: str | None = None, format: str = "text") -> Result: ...
+    def clean(
+        self, text: str, *, url: str | None = None, format: str = "text", kind: str | None = None
+    ) -> Result: ...
 
 
 class Unreadable(DocumentError):
@@ -238,6 +241,7 @@ def _html(data: bytes, options: ReadOptions) -> Document:
         bom=page.bom,
         encoding_source=page.source,
         encoding_confidence=page.confidence,
+        kind=page.kind,
     )
 
 
@@ -257,7 +261,7 @@ def clean(
     record (format "jsonl") that the cleaner left unchanged on purpose has no output: its
     line is written back as it came.
     """
-    result = cleaner.clean(doc.text, url=doc.url, format=doc.clean_format)
+    result = cleaner.clean(doc.text, url=doc.url, format=doc.clean_format, kind=doc.kind)
     return result, record_of(doc, result, input=input, output=output, realpath=realpath, warnings=warnings)
 
 
@@ -278,6 +282,7 @@ def record_of(
         output=None if doc.format == "jsonl" and result.error else output,
         format=doc.format,
         url=doc.url if html else None,
+        kind=doc.kind if html else None,
         encoding=doc.encoding,
         encoding_source=doc.encoding_source,
         encoding_confidence=doc.encoding_confidence,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 
 # Only these three end a line: U+2028, U+0085, form feed and vertical tab are text.
 LINE_BREAK = re.compile(r"\r\n|\r|\n")
@@ -69,3 +70,33 @@ def phrase_key(line: str, *, fold: bool = True) -> str:
 def word_count(text: str) -> int:
     """How many ``\\w+`` words ``text`` holds."""
     return len(_WORD.findall(text))
+
+
+def repeated_runs(texts: Sequence[str], min_lines: int, min_words: int) -> list[tuple[int, int]]:
+    """The later copies of runs of lines that ``texts`` (a document's lines) already holds,
+    as ``[first, last + 1)`` index ranges, in order.
+
+    Lines are compared by their case-folded words; lines without words neither count nor
+    break a run, and go with a copy they stand inside. A run counts when it has
+    ``min_lines`` lines with words and ``min_words`` words or more: a page laid out twice
+    (once for each screen size), a post quoted whole. A single repeated line stays.
+    """
+    at = [k for k, text in enumerate(texts) if _WORD.search(text)]
+    keys = [" ".join(_WORD.findall(texts[k].casefold())) for k in at]
+    first: dict[str, int] = {}
+    out: list[tuple[int, int]] = []
+    j = 0
+    while j < len(keys):
+        i = first.get(keys[j])
+        if i is not None:
+            n = words = 0
+            while j + n < len(keys) and i + n < j and keys[i + n] == keys[j + n]:
+                words += keys[j + n].count(" ") + 1
+                n += 1
+            if n >= min_lines and words >= min_words:
+                out.append((at[j], at[j + n - 1] + 1))
+                j += n
+                continue
+        first.setdefault(keys[j], j)
+        j += 1
+    return out

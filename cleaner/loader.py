@@ -55,14 +55,65 @@ def _display(path: Path, root: Path | None) -> str:
     return str(path)
 
 
-def load_rules(paths: Sequence[Path | str] = (), *, defaults: bool = True) -> tuple[Rule, ...]:
+# Second-level labels under which a country's sites register their names (bbc.co.uk).
+_SECOND_LEVEL = frozenset({"co", "com", "org", "net", "gov", "ac", "edu", "ne", "or", "go", "gob", "nic"})
+MIN_EVIDENCE = 2  # unrelated sites a default rule's pattern must have been seen on
+
+
+def site_key(site: str) -> str:
+    """The name a site registers, for telling sites apart: ``bbc`` for bbc.com, bbc.co.uk and
+    news.bbc.co.uk; a path or URL is read for its host."""
+    host = site.lower().split("://")[-1].split("/")[0].split(":")[0].removeprefix("www.")
+    labels = [label for label in host.split(".") if label]
+    if len(labels) >= 3 and len(labels[-1]) == 2 and labels[-2] in _SECOND_LEVEL:
+        return labels[-3]
+    return labels[-2] if len(labels) >= 2 else host
+
+
+def unrelated(sites: Sequence[str]) -> int:
+    """How many unrelated sites ``sites`` names (bbc.com and bbc.co.uk are one)."""
+    return len({site_key(s) for s in sites})
+
+
+def _evidence(rules: Sequence[Rule]) -> list[RuleProblem]:
+    """A default rule's pattern must have been seen on two unrelated sites (its ``seen``); a
+    rule of a site pack (``rules/sites/``), on the site it is scoped to."""
+    problems = []
+    for rule in rules:
+        if "/sites/" in rule.file.replace("\\", "/"):
+            if not rule.seen:
+                problems.append(
+                    RuleProblem(rule.file, rule.id, "seen", "a site rule needs the site it was seen on")
+                )
+        elif unrelated(rule.seen) < MIN_EVIDENCE:
+            problems.append(
+                RuleProblem(
+                    rule.file,
+                    rule.id,
+                    "seen",
+                    f"a default rule needs evidence: the sites its pattern was seen on, {MIN_EVIDENCE} "
+                    f"unrelated ones at least (it names {unrelated(rule.seen)}); a pattern seen on one "
+                    "site belongs in rules/sites/<site>.toml",
+                )
+            )
+    return problems
+
+
+def load_rules(
+    paths: Sequence[Path | str] = (), *, defaults: bool = True, check_evidence: bool = True
+) -> tuple[Rule, ...]:
     """Load the default packs (unless ``defaults`` is false) and the files or folders given.
+
+    Every default rule must name the sites its pattern was seen on (``seen``): two
+    unrelated ones, or for a site pack its site. ``check_evidence=False`` leaves that out,
+    for the tool that gathers the evidence.
 
     Raises ``RuleFileError`` listing every problem when anything is wrong.
     """
     problems: list[RuleProblem] = []
     root = default_rules_dir() if defaults else None
     files = rule_files([root] if root else [])
+    shipped = len(files)
     user = [Path(p) for p in paths]
     for p in user:
         if not p.exists():
@@ -70,7 +121,10 @@ def load_rules(paths: Sequence[Path | str] = (), *, defaults: bool = True) -> tu
     files += rule_files(p for p in user if p.exists())
     rules: list[Rule] = []
     seen: dict[str, str] = {}
-    for path in files:
+    defaults_end = 0  # the default packs' rules come first
+    for k, path in enumerate(files):
+        if k == shipped:
+            defaults_end = len(rules)
         name = _display(path, root)
         first = len(rules)
         for rule in _load_file(path, name, first, problems):
@@ -84,7 +138,11 @@ def load_rules(paths: Sequence[Path | str] = (), *, defaults: bool = True) -> tu
                 continue
             seen[rule.id] = f"{name} ({here})"
             rules.append(rule)
+    if len(files) == shipped:
+        defaults_end = len(rules)
     problems += _dangling_references(rules)
+    if check_evidence:
+        problems += _evidence(rules[:defaults_end])
     if problems:
         raise RuleFileError(problems)
     return tuple(rules)

@@ -47,11 +47,22 @@ def _site_match(host: str, sites: Iterable[str]) -> bool:
     return any(host == s or host.endswith("." + s) for s in sites)
 
 
-def applies(rule_or_scope: Rule | Scope, text: str, host: str | None, all_scopes: bool, fmt: str) -> bool:
-    """Whether a rule (or a group's scope) applies to this document."""
+def applies(
+    rule_or_scope: Rule | Scope,
+    text: str,
+    host: str | None,
+    all_scopes: bool,
+    fmt: str,
+    kind: str | None = None,
+) -> bool:
+    """Whether a rule (or a group's scope) applies to this document. ``kind`` is what the
+    page says it is ("article", or "page" when it says nothing of the kind); None when it
+    is not known (plain text), which every rule applies to."""
     if all_scopes:
         return True
     if rule_or_scope.formats and fmt not in rule_or_scope.formats:
+        return False
+    if rule_or_scope.kinds and kind is not None and kind not in rule_or_scope.kinds:
         return False
     sites, requires = rule_or_scope.sites, rule_or_scope.requires
     if sites:
@@ -87,6 +98,7 @@ class Matching:
     fmt: str
     budget: Budget
     tally: Tally
+    kind: str | None = None
     skipped: list[str] = field(default_factory=list)
 
     def __post_init__(self) -> None:
@@ -130,7 +142,7 @@ class Matching:
         return out
 
     def _applies(self, rule_or_scope: Rule | Scope) -> bool:
-        return applies(rule_or_scope, self.text, self.host, self.all_scopes, self.fmt)
+        return applies(rule_or_scope, self.text, self.host, self.all_scopes, self.fmt, self.kind)
 
     def _zone(self, zone: Zone, zone_lines: int | None) -> range:
         if zone is Zone.HEAD:

@@ -95,32 +95,37 @@ class Cleaner:
         self.until_stable = until_stable
         self.repair_mojibake = repair_mojibake
 
-    def clean(self, text: str, *, url: str | None = None, format: str = "text") -> Result:
+    def clean(
+        self, text: str, *, url: str | None = None, format: str = "text", kind: str | None = None
+    ) -> Result:
         """Clean one text.
 
         ``url`` (when known) switches on the site packs for its domain. ``format`` says what
         the text is: ``"text"`` as given, or ``"html"`` for text extracted from a page, which
-        leaves out rules meant for whole-page text.
+        leaves out rules meant for whole-page text. ``kind`` is what the page says it is
+        ("article", or "page" for one that does not say it is an article): rules meant for
+        articles (``kinds = ["article"]``) leave other pages alone. None (not known) applies
+        every rule.
         """
         if self.repair_mojibake:
             repair = repair_mojibake(text)
             if repair.plan:
-                result = self._clean_text(repair.text, url, format)
+                result = self._clean_text(repair.text, url, format, kind)
                 return dataclasses.replace(result, repair=repair.plan, source=repair.text)
             if repair.error:  # ftfy's own failure: the text is cleaned as it is
-                result = self._clean_text(text, url, format)
+                result = self._clean_text(text, url, format, kind)
                 return dataclasses.replace(
                     result, warnings=(*result.warnings, f"repair_failed: {repair.error}")
                 )
-        return self._clean_text(text, url, format)
+        return self._clean_text(text, url, format, kind)
 
-    def _clean_text(self, text: str, url: str | None, format: str) -> Result:
+    def _clean_text(self, text: str, url: str | None, format: str, kind: str | None) -> Result:
         budget = Budget.start(limit_for(self.doc_timeout, len(text)))
-        result = self._clean(text, url=url, all_scopes=False, fmt=format, budget=budget)
+        result = self._clean(text, url=url, all_scopes=False, fmt=format, kind=kind, budget=budget)
         if self.until_stable:
-            return self._until_stable(text, result, url, format, budget)
+            return self._until_stable(text, result, url, format, kind, budget)
         if self.check_stable and not result.error:
-            again = self._clean(result.text, url=url, all_scopes=False, fmt=format, budget=budget)
+            again = self._clean(result.text, url=url, all_scopes=False, fmt=format, kind=kind, budget=budget)
             unstable = None if again.error else bool(again.spans)
             return dataclasses.replace(result, unstable=unstable)
         return result
@@ -138,6 +143,7 @@ class Cleaner:
         url: str | None,
         all_scopes: bool,
         fmt: str = "text",
+        kind: str | None = None,
         budget: Budget | None = None,
         guard: bool = True,
     ) -> Result:
@@ -155,6 +161,7 @@ class Cleaner:
             fmt,
             budget or Budget.start(limit_for(self.doc_timeout, len(text))),
             Tally(self.max_spans),
+            kind,
         )
         try:
             candidates = matching.run()
@@ -218,13 +225,15 @@ class Cleaner:
             f"({fraction:.0%}; its limit is {limit:.0%})"
         )
 
-    def _until_stable(self, text: str, result: Result, url: str | None, fmt: str, budget: Budget) -> Result:
+    def _until_stable(
+        self, text: str, result: Result, url: str | None, fmt: str, kind: str | None, budget: Budget
+    ) -> Result:
         """Clean the clean text again until nothing more goes, reporting against ``text``."""
         passes = 1
         while not result.error and result.spans:
             if passes == MAX_PASSES:
                 return dataclasses.replace(result, unstable=True)
-            again = self._clean(result.text, url=url, all_scopes=False, fmt=fmt, budget=budget)
+            again = self._clean(result.text, url=url, all_scopes=False, fmt=fmt, kind=kind, budget=budget)
             passes += 1
             if again.error:
                 note = f"until_stable:pass {passes} left the text as pass {passes - 1} did ({again.error})"

@@ -12,9 +12,11 @@ import stat
 import zlib
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit
 
 from .errors import DocumentError
+from .lines import repeated_runs
 
 # Detection: a rival encoding whose mess ratio is within this of the best one's, and which
 # reads the bytes differently, makes the guess ambiguous (confidence falls towards 0).
@@ -301,6 +303,7 @@ class Extracted:
     bom: bool = False  # whether the (decompressed) HTML began with a byte-order mark
     source: str | None = None  # how the encoding was found, as ``Page.source``
     confidence: float | None = None  # for "detected"
+    kind: str = "page"  # "article" when the page says it is one (``page_kind``)
 
 
 class EmptyExtraction(DocumentError):
@@ -315,27 +318,50 @@ class EmptyExtraction(DocumentError):
         self.raw = raw
 
 
-# trafilatura's settings (in extract_html), chosen by measurement on the dev benchmark (aeb-dev,
-# 90 pages; its shingle F1 / precision / recall; median time of trafilatura.extract per page):
+# trafilatura's settings (in extract_text), chosen by measurement on the development sets:
+# aeb-dev (90 news pages; shingle F1 / precision / recall of trafilatura alone) and wcxb-dev
+# (1,310 pages of seven types; word F1 of trafilatura alone, articles / all pages):
 #
-#   trafilatura.extract defaults (comments on)   0.957 / 0.923 / 0.993   19 ms
-#   include_comments=False                       0.966 / 0.941 / 0.993   18 ms  (bench README's default)
-#   favor_recall, comments off       (chosen)    0.967 / 0.942 / 0.993   13 ms
-#   favor_precision, comments off                0.967 / 0.956 / 0.979   18 ms  (barrons.com: nothing right)
-#   fast, comments off                           0.971 / 0.949 / 0.993   14 ms  (differs on one page only)
+#                                                aeb-dev                 wcxb-dev        time
+#   trafilatura.extract defaults (comments on)   0.957 / 0.923 / 0.993
+#   balanced (the defaults), comments off        0.966 / 0.941 / 0.993   0.937 / 0.825   38 ms
+#   favor_recall, comments off                   0.967 / 0.942 / 0.993   0.937 / 0.805   26 ms
+#   favor_precision, comments off                0.967 / 0.956 / 0.979   0.914 / 0.762   39 ms
+#   fast, comments off                           0.971 / 0.949 / 0.993   0.917 / 0.793   27 ms
+#   favor_recall, then balanced when it covers   0.966 / 0.941 / 0.993   0.946 / 0.836   43 ms
+#     little of the page (chosen)
 #   comments off, include_tables=False           0.950 / 0.920 / 0.982
 #   include_formatting=True (markdown marks)     0.952 / 0.918 / 0.990
 #   with_metadata=True (YAML header in the text) 0.876 / 0.783 / 0.994
 #
-# Comments are not article text. favor_recall keeps default's recall with a little more
-# precision, and is faster because the balanced mode's recall-escalation retry does not run;
-# the rules that run afterwards remove noise, not lost text. favor_precision loses recall.
-# fast (no readability/jusText fallback) wins on a single dev page, too little evidence to
-# give up the fallback that rescues pages the main extractor under-reads.
+# (time: mean per wcxb-dev page, one process.) Comments are not article text: on wcxb-dev
+# turning them on lifts forums a little (their gold holds the replies) but costs articles
+# more. favor_recall keeps more of a page's text than the balanced mode, and skips the
+# balanced mode's rescues (comparing with readability, then a recall retry and jusText when
+# the text covers little of the page) once its text is over 2,500 characters. Those rescues
+# are what a page whose main extractor under-reads needs: a forum thread of which only the
+# first post was found, a listing whose items were passed over. So when the favor_recall
+# text holds less than RESCUE_SHARE of the page's visible characters, the balanced
+# extraction runs as well and the longer text is kept (its repeated runs of lines not
+# counted: readability's text can hold an article twice, and the boilerplate.repeated-run
+# rule removes the copy). On wcxb-dev that rescues forums (0.57 to 0.72 with the rules),
+# services, listings and collections, and articles gain too (0.938 to 0.948), for a second
+# extraction on one page in five (one in six on aeb-dev). favor_precision loses recall;
+# fast (no readability/jusText fallback) loses forums and listings.
 # deduplicate=False: trafilatura's dedup keeps a process-wide LRU of paragraphs seen, so a
-# page's text would depend on the pages before it. The other caches in trafilatura
-# (trim, line_processing, is_similar_domain, ...) memoise pure functions and do not change
-# output; the global jusText stop list is built once from fixed data.
+# page's text would depend on the pages before it. The other caches in trafilatura (trim,
+# line_processing, is_similar_domain, ...) memoise pure functions and do not change output;
+# the global jusText stop list is built once from fixed data.
+
+# A favor_recall text with less than this share of the page's visible characters (not counting
+# whitespace) is compared with the balanced mode's. On wcxb-dev 0.25 to 0.5 score within 0.001
+# of each other on either half of its sites (split by site); 0.2 loses services and listings.
+RESCUE_SHARE = 0.3
+# What a repeated run of lines is when the two extractions are compared by length: the same
+# as the boilerplate.repeated-run rule's (a run of 2 lines and 30 words or more).
+REPEAT_MIN_LINES = 2
+REPEAT_MIN_WORDS = 30
+_HIDDEN = ("script", "style", "template")  # elements whose text no reader sees
 
 
 def extract_html(
@@ -357,18 +383,24 @@ def extract_html(
         if e.kind == "empty_extraction":
             raise EmptyExtraction(str(e), page, url, raw) from None
         raise
-    return Extracted(text, url, page.encoding, page.bom, page.source, page.confidence)
+    return Extracted(text, url, page.encoding, page.bom, page.source, page.confidence, page_kind(page.html))
 
 
 def extract_text(html: str, url: str | None) -> str:
-    """trafilatura's article text of ``html``; ``DocumentError`` when it fails or finds none."""
+    """trafilatura's article text of ``html``; ``DocumentError`` when it fails or finds none.
+
+    The page is parsed once and extracted with ``favor_recall``; when that text holds less
+    than ``RESCUE_SHARE`` of the page's visible text, the page is extracted again in the
+    balanced mode and the longer of the two texts (its repeated runs of lines not counted)
+    is kept: see the table above.
+    """
     import trafilatura  # here, not at the top: text-only use does not pay for the import
 
-    try:
+    def extract(tree: Any, favor_recall: bool) -> str:
         text = trafilatura.extract(
-            html,
+            tree,  # trafilatura works on a copy of it
             url=url,
-            favor_recall=True,
+            favor_recall=favor_recall,
             include_comments=False,
             include_tables=True,
             include_formatting=False,
@@ -378,11 +410,48 @@ def extract_text(html: str, url: str | None) -> str:
             with_metadata=False,
             deduplicate=False,
         )
+        return str(text or "")
+
+    try:
+        tree = trafilatura.load_html(html)
+        text = ""
+        if tree is not None:
+            text = extract(tree, favor_recall=True)
+            if _chars(text) < RESCUE_SHARE * visible_chars(tree):
+                balanced = extract(tree, favor_recall=False)
+                if _unrepeated_chars(balanced) > _unrepeated_chars(text):
+                    text = balanced
     except Exception as e:  # a bug in one page's extraction must not stop a batch
         raise DocumentError("extraction", f"trafilatura failed: {type(e).__name__}: {e}") from None
-    if not text or not text.strip():
+    if not text.strip():
         raise DocumentError("empty_extraction", "trafilatura found no article text")
-    return str(text)
+    return text
+
+
+def visible_chars(tree: Any) -> int:
+    """How many non-space characters the text of the page's ``<body>`` holds, leaving out
+    scripts, styles and templates."""
+    body = tree.find("body")
+    root = tree if body is None else body
+    n = _chars(root.xpath("string()"))
+    for e in root.iter(*_HIDDEN):
+        if next(e.iterancestors(*_HIDDEN), None) is None:  # the outermost only
+            n -= _chars(e.xpath("string()"))
+    return n
+
+
+def _chars(text: str) -> int:
+    return len("".join(text.split()))
+
+
+def _unrepeated_chars(text: str) -> int:
+    """The characters of ``text`` less its later copies of repeated runs of lines (a text
+    that holds the article twice is not the longer for it; the rules then remove the copy)."""
+    lines = text.splitlines()
+    dropped = sum(
+        _chars("".join(lines[a:b])) for a, b in repeated_runs(lines, REPEAT_MIN_LINES, REPEAT_MIN_WORDS)
+    )
+    return _chars(text) - dropped
 
 
 def too_large(size: int | None, limit: int) -> DocumentError:
@@ -449,6 +518,26 @@ def decode_html(raw: bytes, policy: DecodePolicy = STRICT) -> Page:
     if decoded := decode_fallbacks(raw, policy, problems):
         return Page(decoded.text, decoded.encoding, False, decoded.source, decoded.confidence)
     raise DocumentError("decode", "; ".join(problems))
+
+
+# What a page says it is: Open Graph's og:type, or a schema.org type in its JSON-LD.
+_OG_ARTICLE = re.compile(
+    r"""<meta\b[^>]*?(?:property|name)\s*=\s*["']?og:type["']?[^>]*?content\s*=\s*["']?article"""
+    r"""|<meta\b[^>]*?content\s*=\s*["']?article["']?[^>]*?(?:property|name)\s*=\s*["']?og:type""",
+    re.I,
+)
+# Every schema.org article type but TechArticle, which documentation pages declare.
+_LD_ARTICLE = re.compile(
+    r'"@type"\s*:\s*(?:\[[^\]]*?)?"(?!TechArticle")(?:\w*Article|BlogPosting|LiveBlogPosting|Report)"'
+)
+
+
+def page_kind(html: str) -> str:
+    """ "article" when the page says it is one (``og:type`` article, or a JSON-LD
+    ``NewsArticle``, ``Article``, ``BlogPosting`` ...), else "page": a product, a listing, a
+    forum thread or a page that does not say. Rules written for articles' conventions
+    (headlines, datelines, related-story cards) are scoped to articles (``kinds``)."""
+    return "article" if _OG_ARTICLE.search(html) or _LD_ARTICLE.search(html) else "page"
 
 
 def page_url(html: str) -> str | None:

@@ -30,6 +30,7 @@ def record(
     result: Result | None = None,
     error: str | None = None,
     url: str | None = None,
+    kind: str | None = None,
     extracted_sha256: str | None = None,
     status: str = "ok",
     warnings: Sequence[str] = (),
@@ -47,7 +48,8 @@ def record(
     extraction failed); their ``encoding`` and ``bom`` describe the HTML, while ``newline``,
     ``chars_in`` and every span's offsets refer to the extracted text. Text records have
     neither key. The other optional keys appear only when they say something:
-    ``realpath`` for a symlinked input, ``encoding_source`` (and ``encoding_confidence``)
+    ``page_kind`` for a page that was extracted ("article" when it says it is one, else
+    "page"), ``realpath`` for a symlinked input, ``encoding_source`` (and ``encoding_confidence``)
     when the encoding came from ``--fallback-encoding`` or ``--detect-encoding``,
     ``encoding_errors`` when undecodable bytes were kept as surrogates, ``warnings``
     (``kind: message`` each: why an entry was skipped or a page was empty, and the
@@ -82,6 +84,7 @@ def record(
         "status": "error" if error else status,
         "format": format,
         **({"url": url} if html else {}),
+        **some("page_kind", kind),
         "encoding": encoding,
         **some("encoding_source", encoding_source),
         **some("encoding_confidence", encoding_confidence),

@@ -66,6 +66,7 @@ class Rule:
     seen: tuple[str, ...] = ()
     requires: tuple[str, ...] = ()
     formats: tuple[str, ...] = ()  # input formats the rule applies to; empty: all
+    kinds: tuple[str, ...] = ()  # page kinds the rule applies to (HTML says it); empty: all
     # The largest fraction of a document's characters the rule may remove; None: the
     # cleaner's default (see ``Cleaner(max_removed_fraction=...)``).
     max_removed_fraction: float | None = None
@@ -98,12 +99,14 @@ RULE_KEYS = {
     "sites",
     "seen",
     "formats",
+    "kinds",
     "requires",
     "max_removed_fraction",
     "examples",
 }
 MATCHER_KEYS = ("phrases", "line", "span", "block", "heuristic")
-PACK_KEYS = {"name", "description", "sites", "requires", "formats"}
+PACK_KEYS = {"name", "description", "sites", "requires", "formats", "kinds"}
+KINDS = ("article", "page")
 FORMATS = ("text", "html")
 TOP_KEYS = {"pack", "rule"}
 BLOCK_KEYS = {"start", "end", "max_lines"}
@@ -481,6 +484,10 @@ def parse_rule(
         _string_list(raw.get("seen", []), rid_text, "seen", out, allow_empty=False) if "seen" in raw else ()
     )
     formats = _string_list(raw.get("formats", pack.get("formats", [])), rid_text, "formats", out) or ()
+    kinds = _string_list(raw.get("kinds", pack.get("kinds", [])), rid_text, "kinds", out) or ()
+    for page_kind in kinds:
+        if page_kind not in KINDS:
+            out.add(rid_text, "kinds", f"unknown page kind '{page_kind}' (one of: {', '.join(KINDS)})")
     for fmt in formats:
         if fmt not in FORMATS:
             out.add(rid_text, "formats", f"unknown format '{fmt}' (one of: {', '.join(FORMATS)})")
@@ -512,6 +519,7 @@ def parse_rule(
         sites=sites,
         seen=tuple(seen or ()),
         formats=formats,
+        kinds=kinds,
         requires=requires,
         max_removed_fraction=float(max_removed) if max_removed is not None else None,
         examples_remove=ex_remove,

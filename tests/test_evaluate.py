@@ -212,7 +212,9 @@ def test_evaluate_passes_the_manifest_url_to_the_cleaner(tmp_path: Path) -> None
     formats: list[str] = []
 
     class Recorder:
-        def clean(self, text: str, *, url: str | None = None, format: str = "text") -> Result:
+        def clean(
+            self, text: str, *, url: str | None = None, format: str = "text", kind: str | None = None
+        ) -> Result:
             seen.append(url)
             formats.append(format)
             return Result(text)
@@ -233,6 +235,7 @@ class FakeExtracted:
     bom: bool = False
     source: str | None = None
     confidence: float | None = None
+    kind: str = "article"
 
 
 def fake_extract(data: bytes, *, url: str | None = None, **options: object) -> FakeExtracted:

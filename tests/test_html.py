@@ -15,6 +15,8 @@ import pytest
 from cleaner import Cleaner, DocumentError, Span, restore
 from cleaner.batch import run
 from cleaner.discover import discover
+from cleaner.document import clean as clean_document
+from cleaner.document import read as read_document
 from cleaner.model import Category
 from cleaner.read import INCLUDE, Extracted, detect_format, extract_html
 
@@ -44,7 +46,7 @@ TEXT_KEYS = [
     "error",
     "removed",
 ]
-HTML_KEYS = [*TEXT_KEYS[:5], "url", *TEXT_KEYS[5:8], "extracted_sha256", *TEXT_KEYS[8:]]
+HTML_KEYS = [*TEXT_KEYS[:5], "url", "page_kind", *TEXT_KEYS[5:8], "extracted_sha256", *TEXT_KEYS[8:]]
 
 
 # -- format detection -------------------------------------------------------------------
@@ -349,9 +351,10 @@ def test_run_html_errors(tmp_path: Path) -> None:
     (src / "empty.htm").write_bytes(b"<html><body></body></html>")
     records = list(run(discover([src], out), Cleaner(), out / "report.jsonl"))
     bad, empty = records
-    assert list(bad) == HTML_KEYS
+    unread = [k for k in HTML_KEYS if k != "page_kind"]  # a page not extracted has no kind
+    assert list(bad) == unread
     # No article text is not an error but its own status, with a warning (matrix row 12).
-    assert list(empty) == [*HTML_KEYS[:-1], "warnings", "removed"]
+    assert list(empty) == [*unread[:-1], "warnings", "removed"]
     for rec in records:
         assert rec["format"] == "html" and rec["output"] is None
         assert rec["url"] is None and rec["extracted_sha256"] is None and rec["removed"] == []
@@ -376,3 +379,78 @@ def spans_of(rec: dict) -> list[Span]:
         Span(s["start"], s["end"], s["rule"], Category(s["category"]), s["text"], tuple(s["rules"]))
         for s in rec["removed"]
     ]
+
+
+# -- page kinds, the rescue extraction and repeated runs -------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("head", "kind"),
+    [
+        ('<meta property="og:type" content="article">', "article"),
+        ("<meta content='article' property='og:type'>", "article"),
+        ('<script type="application/ld+json">{"@type": "NewsArticle", "headline": "x"}</script>', "article"),
+        ('<script type="application/ld+json">{"@type": ["BlogPosting"]}</script>', "article"),
+        ('<script type="application/ld+json">{"@type": "TechArticle"}</script>', "page"),  # documentation
+        ('<meta property="og:type" content="product">', "page"),
+        ("", "page"),
+    ],
+)
+def test_page_kind_is_what_the_page_says(head: str, kind: str) -> None:
+    from cleaner.read import page_kind
+
+    assert page_kind(f"<html><head>{head}</head><body></body></html>") == kind
+
+
+def test_article_rules_leave_a_page_that_is_no_article_alone(tmp_path: Path) -> None:
+    """The metadata and related packs are for articles: a page that does not say it is one
+    (a product, a listing) keeps its title line."""
+    page = ARTICLE.replace(b'<meta property="og:type" content="article">\n', b"")
+    assert page != ARTICLE
+    for data, kind in ((ARTICLE, "article"), (page, "page")):
+        doc = read_document(data)
+        assert doc.kind == kind
+        result, rec = clean_document(doc, Cleaner(), input="x", output=None)
+        headline_removed = any(s.rule == "metadata.headline" for s in result.spans)
+        assert headline_removed == (kind == "article") and rec["page_kind"] == kind
+
+
+def test_a_page_the_first_extraction_underreads_is_extracted_again(monkeypatch: pytest.MonkeyPatch) -> None:
+    """favor_recall can find only a small part of a page (a forum thread's first post); when
+    its text holds less than RESCUE_SHARE of the page's visible text the balanced extraction
+    runs too, and the longer text is kept, its repeated runs not counted."""
+    import trafilatura
+
+    from cleaner import read as read_module
+
+    thread = " ".join(f"Reply {i} says the fix worked after a restart." for i in range(40))
+    html = f"<html><body><p>{thread}</p></body></html>"
+    texts = {True: "Reply 0 says the fix worked after a restart.", False: thread}
+    asked: list[bool] = []
+
+    def extract(tree: object, *, favor_recall: bool = False, **options: object) -> str:
+        asked.append(favor_recall)
+        return texts[favor_recall]
+
+    monkeypatch.setattr(trafilatura, "extract", extract)
+    assert read_module.extract_text(html, None) == thread and asked == [True, False]
+    # a first text that covers the page is kept, with no second extraction
+    asked.clear()
+    texts[True] = thread
+    assert read_module.extract_text(html, None) == thread and asked == [True]
+    # a second text that is longer only by holding the first one twice does not win
+    asked.clear()
+    short = "\n".join(f"Line {i} of the story has a few words in it." for i in range(3))
+    texts[True], texts[False] = short, short + "\n" + short
+    assert read_module.extract_text(html, None) == short and asked == [True, False]
+
+
+def test_repeated_runs_are_later_copies_of_runs_of_lines() -> None:
+    from cleaner.lines import repeated_runs
+
+    a = "The council approved the budget on Tuesday after a debate that ran late into the night."
+    b = "The plan now goes to the mayor, who has ten days to sign it or send it back to them."
+    lines = ["Title", a, b, "End", a, "-", b.upper(), "More"]
+    assert repeated_runs(lines, 2, 30) == [(4, 7)]  # the copy, with the wordless line inside it
+    assert repeated_runs([a, "Between.", a], 2, 30) == []  # one line: a refrain
+    assert repeated_runs(["Add to cart", "Price", "Add to cart", "Price"], 2, 30) == []  # too few words

@@ -250,7 +250,9 @@ def test_text_field_and_url_field(small: Cleaner) -> None:
 
 def test_result_error_leaves_the_record_unchanged() -> None:
     class Refuses:
-        def clean(self, text: str, *, url: str | None = None, format: str = "text") -> Result:
+        def clean(
+            self, text: str, *, url: str | None = None, format: str = "text", kind: str | None = None
+        ) -> Result:
             return Result(text, error="rule_timeout: t.slow ran past 5s")
 
     line = b'{"text": "Sponsored message\\nbody"}'

@@ -110,11 +110,11 @@ def test_duplicate_ids_across_two_files_name_both(tmp_path: Path) -> None:
 
 def test_duplicate_id_of_a_default_rule_is_refused(tmp_path: Path) -> None:
     user = tmp_path / "mine.toml"
-    user.write_text(VALID.replace("t.ok", "credits.split-credit"), encoding="utf-8")
+    user.write_text(VALID.replace("t.ok", "credits.credit-line"), encoding="utf-8")
     with pytest.raises(RuleFileError) as info:
         load_rules([user], defaults=True)
     (p,) = info.value.problems
-    assert p.rule == "credits.split-credit" and p.field == "id"
+    assert p.rule == "credits.credit-line" and p.field == "id"
     assert "mine.toml" in str(p) and "credits.toml" in str(p)
 
 
@@ -326,3 +326,45 @@ def test_a_comment_thread_opener_that_is_not_loaded_is_refused(tmp_path: Path) -
     (p,) = info.value.problems
     assert (p.rule, p.field) == ("t.thread", "params.openers")
     assert "t.heading" in p.message
+
+
+def test_every_default_rule_carries_its_evidence() -> None:
+    """A default rule's pattern was seen on two unrelated sites; a site pack's, on its site."""
+    from cleaner.loader import unrelated
+
+    for rule in load_rules():
+        if "/sites/" in rule.file:
+            assert rule.seen and rule.sites, rule.id
+        else:
+            assert unrelated(rule.seen) >= 2, (rule.id, rule.seen)
+
+
+def test_a_default_rule_without_evidence_is_refused(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The loader checks the evidence of the default packs (not of a user's rules)."""
+    import cleaner.loader as loader
+
+    packs = tmp_path / "rules"
+    packs.mkdir()
+    (packs / "p.toml").write_text(
+        VALID.replace('category = "', 'seen = ["a.example", "www.a.example"]\ncategory = "', 1),
+        encoding="utf-8",
+    )
+    monkeypatch.setattr(loader, "default_rules_dir", lambda: packs)
+    with pytest.raises(RuleFileError) as info:
+        load_rules()
+    (p,) = info.value.problems
+    assert p.field == "seen" and "unrelated" in p.message and "rules/sites/" in p.message
+    (packs / "p.toml").write_text(
+        VALID.replace('category = "', 'seen = ["a.example", "b.example"]\ncategory = "', 1), encoding="utf-8"
+    )
+    assert [r.id for r in load_rules()] == ["t.ok"]
+    user = tmp_path / "user.toml"
+    user.write_text(VALID.replace("t.ok", "t.mine"), encoding="utf-8")  # no seen: a user's rule needs none
+    assert [r.id for r in load_rules([user])] == ["t.ok", "t.mine"]
+
+
+def test_site_keys_tell_related_sites_apart() -> None:
+    from cleaner.loader import site_key, unrelated
+
+    assert site_key("news.bbc.co.uk") == site_key("www.bbc.com") == "bbc"
+    assert unrelated(["bbc.com", "bbc.co.uk", "https://www.nytimes.com/x", "blogs.nytimes.com"]) == 2

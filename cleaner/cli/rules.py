@@ -31,11 +31,12 @@ def rules_list(
         ),
     ] = False,
 ) -> None:
-    """List every loaded rule: id, category, matcher, zone, file and description."""
+    """List every loaded rule: id, category, matcher, zone, file, the sites its pattern was
+    seen on (its evidence) and description."""
     cleaner = common.build_cleaner(rules, no_default_rules)
     table = Table(title=f"{len(cleaner.rules)} rules")
     last = "prefilter" if prefilter else "description"
-    for col in ("id", "category", "matcher", "zone", "file", last):
+    for col in ("id", "category", "matcher", "zone", "file", "seen on", last):
         table.add_column(col, overflow="fold")
     for r in sorted(cleaner.rules, key=lambda r: r.id):
         matcher = r.kind.value + (f" {r.heuristic}" if r.heuristic else "")
@@ -45,6 +46,7 @@ def rules_list(
             matcher,
             r.zone.value,
             Text(r.file),
+            Text(", ".join(r.seen)),
             Text(prefilter_of(r) if prefilter else r.description),
         )
     out.print(table)

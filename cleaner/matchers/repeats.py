@@ -10,7 +10,7 @@ from typing import Any
 
 import regex
 
-from ..lines import Line, normalise
+from ..lines import Line, normalise, repeated_runs
 from .registry import Context, Param, register
 from .text import TOKEN, continues, cut_off
 
@@ -120,3 +120,24 @@ def repeated_headline(ctx: Context, p: Mapping[str, Any]) -> Iterator[int]:
     limit = min(ctx.head_limit(p["head_lines"]), last.index)
     if any(not ln.blank and normalise(ln.text) == key for ln in ctx.lines[:limit]):
         yield last.index
+
+
+@register(
+    "repeated-run",
+    rank=36,
+    params={
+        "min_lines": Param(int, 2, "the least lines with words a repeated run has"),
+        "min_words": Param(int, 30, "the least words a repeated run has"),
+    },
+    summary="a later copy of a run of lines the text already holds (a page laid out twice, an "
+    "article an extractor gave twice)",
+)
+def repeated_run(ctx: Context, p: Mapping[str, Any]) -> Iterator[int]:
+    """The kept lines are compared by their case-folded words; a run of ``min_lines`` or
+    more of them with ``min_words`` words or more that repeats an earlier run goes, the
+    first copy stays. Lines without words inside a copy go with it. A single repeated line
+    (a refrain, a label printed twice) stays: that is ``repeated-text``'s or the rules' to
+    judge."""
+    kept = list(ctx.content())
+    for a, b in repeated_runs([ln.text for ln in kept], p["min_lines"], p["min_words"]):
+        yield from (ln.index for ln in kept[a:b])
