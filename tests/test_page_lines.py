@@ -1,4 +1,5 @@
-"""The page-lines heuristic on whole-page text: the article core, and lines that show nothing."""
+"""The page-lines heuristic on whole-page text: the article core, the chrome the rules found
+around it, and lines that show nothing."""
 
 from __future__ import annotations
 
@@ -19,11 +20,15 @@ FOOTER = [
 # Short paragraphs (ten words): one noise line between two of them would outweigh either.
 PARAGRAPHS = [f"In part {n} the council said it would open it soon." for n in range(1, 13)]
 ZWSP = "\u200b"
+# Lines the default packs remove on their own (navigation.chrome, related.label): the
+# evidence that the invented lines next to them are chrome.
+TOP = ["Home", "Search", "Sign in"]
+MOST_READ = "Most read"
 
 
 def page(separator: str) -> str:
     body = f"\n{separator}\n".join(PARAGRAPHS)
-    return "\n".join([*MENU, separator, body, separator, *FOOTER]) + "\n"
+    return "\n".join([*TOP, *MENU, separator, body, separator, MOST_READ, *FOOTER]) + "\n"
 
 
 def removed_by_page_lines(text: str) -> str:
@@ -86,12 +91,12 @@ def test_lines_the_rules_removed_still_count_against_what_they_separate() -> Non
 
 
 def test_the_noise_the_rules_find_keeps_a_page_a_page() -> None:
-    """Twenty lines: chrome the rules remove, the story, and five lines of an invented
-    footer. Only 15 lines are left once the rules have run, too few to read as a page if
-    the removed ones did not count; they count as noise, so page-lines still takes the
-    footer."""
+    """Twenty-one lines: chrome the rules remove, the story, a heading they remove and five
+    lines of an invented footer. Only 15 lines are left once the rules have run, too few to
+    read as a page if the removed ones did not count; they count as noise, so page-lines
+    still takes the footer."""
     footer = FOOTER[:5]
-    text = "\n".join([*CHROME[:5], *PARAGRAPHS[:10], *footer]) + "\n"
+    text = "\n".join([*CHROME[:5], *PARAGRAPHS[:10], MOST_READ, *footer]) + "\n"
     removed = removed_by_page_lines(text)
     assert all(line in removed for line in footer)
     assert not any(p in removed for p in PARAGRAPHS[:10])
@@ -109,10 +114,12 @@ def test_a_page_without_a_core_of_prose_is_left_to_the_rules() -> None:
     text = "\n".join([*MENU, *FIXTURES, POLICY, *FOOTER]) + "\n"
     assert removed_by_page_lines(text) == ""
     # the same page with a real article in it: page-lines finds the core and acts
-    with_article = "\n".join([*MENU, *FIXTURES, *PARAGRAPHS, POLICY, *FOOTER]) + "\n"
+    with_article = "\n".join([*TOP, *MENU, *FIXTURES, *PARAGRAPHS, POLICY, MOST_READ, *FOOTER]) + "\n"
     removed = removed_by_page_lines(with_article)
     assert all(line in removed for line in MENU + FOOTER)
     assert not any(p in removed for p in PARAGRAPHS)
+    # a list next to the story with no chrome between them stays with it
+    assert not any(row in removed for row in FIXTURES)
 
 
 DATES = [
@@ -126,18 +133,19 @@ DATES = [
 
 
 def test_a_list_the_article_ends_with_stays_with_it() -> None:
-    """Rows of one shape right after the core, under one heading, belong to the article;
-    a run of bare titles there does not, nor does a list under a heading the rules took."""
-    text = "\n".join([*MENU, *PARAGRAPHS, "The Tour Dates", *DATES, *FOOTER]) + "\n"
+    """Rows of one shape after the core belong to the article while no chrome parts them
+    from it; beyond a heading the rules took ('Related', 'Most read') neither rows nor
+    titles do."""
+    text = "\n".join([*TOP, *MENU, *PARAGRAPHS, "The Tour Dates", *DATES, MOST_READ, *FOOTER]) + "\n"
     removed = removed_by_page_lines(text)
     assert "Tour Dates" not in removed
     assert not any(row in removed for row in DATES)
     assert all(line in removed for line in MENU + FOOTER)
-    # bare titles after the article: no separators, no list
-    titles = "\n".join([*MENU, *PARAGRAPHS, "Elsewhere Tonight", *FOOTER]) + "\n"
+    # bare titles beyond a heading the rules took
+    titles = "\n".join([*TOP, *MENU, *PARAGRAPHS, MOST_READ, "Elsewhere Tonight", *FOOTER]) + "\n"
     assert all(line in removed_by_page_lines(titles) for line in ["Elsewhere Tonight", *FOOTER])
     # under a heading a rule removed ('Related'), the rows are not the article's
-    related = "\n".join([*MENU, *PARAGRAPHS, "Related", *DATES, *FOOTER]) + "\n"
+    related = "\n".join([*TOP, *MENU, *PARAGRAPHS, "Related", *DATES, *FOOTER]) + "\n"
     assert all(row in removed_by_page_lines(related) for row in DATES)
 
 
@@ -154,11 +162,12 @@ def test_rows_with_fewer_separators_than_the_first_are_one_list() -> None:
     """Rows are alike when one's separators start the other's, two at least: a run of
     four short rows inside the core is a list, not a run of noise lines. A row with a
     single separator (a '- ' bullet) is not like a row that starts with it."""
-    text = "\n".join([*MENU, *PARAGRAPHS[:6], *PATHS, *PARAGRAPHS[6:], *FOOTER]) + "\n"
+    text = "\n".join([*TOP, *MENU, *PARAGRAPHS[:6], *PATHS, *PARAGRAPHS[6:], MOST_READ, *FOOTER]) + "\n"
     removed = removed_by_page_lines(text)
     assert not any(row in removed for row in PATHS)
     assert all(line in removed for line in MENU + FOOTER)
-    from cleaner.matchers.page_lines import _alike, _shape
+    from cleaner.matchers.text import row_shape as _shape
+    from cleaner.matchers.text import rows_alike as _alike
 
     assert _alike(_shape(PATHS[1]), _shape(PATHS[0]))  # ':,' beside ':,/'
     bullet, row = _shape("- Pochettino fired by Tottenham"), _shape("- England (Group A): 10th appearance")
@@ -181,7 +190,7 @@ def test_a_story_that_is_mostly_a_table_keeps_its_table() -> None:
     """Table rows weigh a fraction of their words in the core: enough for a story that is
     mostly a table to be the core, rather than the teasers beside it."""
     intro = ["This page always has the latest standings.", "Final standings after 36 races:"]
-    text = "\n".join([*MENU, *intro, *STANDINGS, *MENU, *TEASERS, *FOOTER]) + "\n"
+    text = "\n".join([*TOP, *MENU, *intro, *STANDINGS, *TOP, *MENU, *TEASERS, *FOOTER]) + "\n"
     removed = removed_by_page_lines(text)
     assert not any(row in removed for row in STANDINGS)
     assert not any(line in removed for line in intro)
@@ -244,8 +253,10 @@ AR_HEADLINES = [
 
 def test_a_page_in_arabic_is_judged_by_its_stop_words() -> None:
     """Arabic has a stop list: headlines as long as a short paragraph are not taken for
-    text by their length, and the list under the story goes with the menus."""
-    text = "\n".join([*AR_MENU, *AR_PARAGRAPHS, *AR_HEADLINES, *AR_MENU]) + "\n"
+    text by their length. Noise lines next to a share bar the rules removed, they go with
+    it and the menus; read as text, they would have stayed with the story under them."""
+    share = ["Facebook", "Twitter"]  # share.toolbar
+    text = "\n".join([*AR_MENU, *share, *AR_HEADLINES, *AR_PARAGRAPHS, *share, *AR_MENU]) + "\n"
     removed = removed_by_page_lines(text)
     assert not any(p in removed for p in AR_PARAGRAPHS)
     assert all(h in removed for h in AR_HEADLINES)
@@ -267,7 +278,7 @@ def test_a_code_listing_inside_the_article_stays_with_it() -> None:
     lines inside the core, or let it break the core in two; its signs make it code, which
     stays inside the core and outside it goes like any noise."""
     first, second = PARAGRAPHS[:6], PARAGRAPHS[6:]
-    text = "\n".join([*MENU, *first, *LISTING, *second, *FOOTER, *LISTING[:3]]) + "\n"
+    text = "\n".join([*TOP, *MENU, *first, *LISTING, *second, MOST_READ, *FOOTER, *LISTING[:3]]) + "\n"
     out = Cleaner().clean(text).text
     assert all(p in out for p in PARAGRAPHS), out
     assert all(line in out for line in LISTING), out

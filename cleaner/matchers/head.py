@@ -11,7 +11,7 @@ import regex
 
 from ..lines import Line
 from .registry import Context, Param, Regex, register
-from .text import CLOSERS, ends_prose, ends_sentence
+from .text import CLOSERS, ends_prose, ends_sentence, row_shape, rows_alike
 
 # A name on a line of its own: two to four capitalised words (initials and the rule's
 # name particles allowed), perhaps after one of its leads ('By'), and no question or
@@ -82,6 +82,9 @@ def _byline_head(lines: list[Line], p: Mapping[str, Any]) -> list[Line]:
             int, 20, "with byline_lines, at most one line above the name is this long (the dek)"
         ),
         "body_words": Param(int, 10, "with byline_lines, the least words of the paragraph after the name"),
+        "list_rows": Param(
+            int, 4, "a text that opens with this many rows of one shape opens with a list (0: never)"
+        ),
     },
     prepare=_prepare_headline,
     summary="the first line left, when it reads as a title (short, no closing punctuation); "
@@ -118,11 +121,24 @@ def headline(ctx: Context, p: Mapping[str, Any]) -> Iterator[int]:
             break
         heads.append(ln)
     if not opened:
-        # The text may open with a list or a table: only its first line may go, as before.
+        # The text may open with a list or a table: only its first line may go, as before,
+        # and not when it is the first row of a list (a schedule, results: rows of one shape).
         heads = heads[:1]
+        if _opens_list(ctx, p["list_rows"]):
+            return
     # the title among them must be one (min_words); labels and names around it may be short
     if any(ln.words >= p["min_words"] for ln in heads):
         yield from (ln.index for ln in heads)
+
+
+def _opens_list(ctx: Context, rows: int) -> bool:
+    """Whether the text left opens with ``rows`` lines of one row shape (separators or a
+    leading number: '1a etapa: 10 de março – Interlagos', '2a etapa: 8 de abril – …')."""
+    head = list(islice(ctx.content(), rows))
+    if not rows or len(head) < rows:
+        return False
+    base = row_shape(head[0].text)
+    return (base[0] or bool(base[1])) and all(rows_alike(row_shape(ln.text), base) for ln in head[1:])
 
 
 def _title_question(text: str, p: Mapping[str, Any]) -> bool:

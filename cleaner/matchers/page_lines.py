@@ -6,14 +6,15 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections import Counter
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Collection, Iterable, Iterator, Mapping
 from itertools import chain
 from typing import Any
 
 import regex
 
+from ..lines import normalise
 from .registry import Context, Param, Regex, register
-from .text import TOKEN, ends_sentence
+from .text import TOKEN, ends_sentence, row_shape, rows_alike
 
 # jusText's names of the stop lists tried by default: the languages most common on the web
 # whose words are separated by spaces.
@@ -90,8 +91,11 @@ def _prepare(values: dict[str, Any]) -> dict[str, Any]:
             values["_code_start"] = re.compile(opening)
             values["_code_in_text"] = re.compile(opening, re.MULTILINE)
         except re.error:
-            values["_code_start"] = values["_code_opening"]
-            values["_code_in_text"] = regex.compile(opening, regex.MULTILINE | regex.V0)
+            try:
+                values["_code_start"] = regex.compile(opening, regex.V0)
+                values["_code_in_text"] = regex.compile(opening, regex.MULTILINE | regex.V0)
+            except (regex.error, OverflowError, RecursionError) as e:
+                raise ValueError(f"code_opening: invalid regular expression: {e}") from None
     values["_code_signs"] = frozenset(values["code_signs"])
     return values
 
@@ -186,20 +190,6 @@ def _line_classes(ctx: Context, p: Mapping[str, Any]) -> tuple[list[str], list[i
     return out, weights
 
 
-# Not '|', which joins the parts of page titles ('Design Week 2018 | A light installation').
-# A class of listed characters matches the same in either engine; the standard library's
-# finds them in a third of the time, on every line of a page.
-_SEPARATORS = re.compile(r"[:;,–—\-@()\[\]/•·=+&%$€£]")
-
-
-def _shape(text: str) -> tuple[bool, str]:
-    """A list row's shape: whether it starts with a digit, and its separators in order of
-    first appearance ('June 9 – Tampa, FL @ Arena' and 'June 14 – Cary, NC @ Park' alike)."""
-    seen = "".join(dict.fromkeys(_SEPARATORS.findall(text)))
-    stripped = text.lstrip()
-    return (bool(stripped) and stripped[0].isdigit(), seen)
-
-
 def _list_rows(ctx: Context, classes: list[str], content: list[int], min_rows: int) -> set[int]:
     """Lines in runs of at least ``min_rows`` consecutive kept lines of one shape, mostly
     noise lines, with separators or a leading number (a list of dates, results,
@@ -208,8 +198,8 @@ def _list_rows(ctx: Context, classes: list[str], content: list[int], min_rows: i
     run: list[int] = []
     base: tuple[bool, str] | None = None
     for i in [*content, -1]:
-        shape = _shape(ctx.lines[i].text) if i >= 0 and ctx.removed_by[i] is None else None
-        if shape is not None and base is not None and _alike(shape, base):
+        shape = row_shape(ctx.lines[i].text) if i >= 0 and ctx.removed_by[i] is None else None
+        if shape is not None and base is not None and rows_alike(shape, base):
             run.append(i)
             continue
         # a list, not paragraphs that happen to start alike: most rows are noise lines
@@ -220,15 +210,134 @@ def _list_rows(ctx: Context, classes: list[str], content: list[int], min_rows: i
     return rows
 
 
-def _alike(shape: tuple[bool, str], base: tuple[bool, str]) -> bool:
-    """Whether a row has the shape of the run's first: the same separators, or more after
-    them ('June 14 – Cary, NC @ Park (formerly Hall)' in a list of 'June 9 – Tampa, FL @ Arena'),
-    or fewer, two at least ('Path B: Slovakia, Ireland' after 'Path A: Iceland, Israel/Hungary';
-    a lone '- ' bullet is no such start of a row)."""
-    if shape[0] != base[0]:
-        return False
-    a, b = shape[1], base[1]
-    return a == b or (bool(b) and a.startswith(b)) or (len(a) >= 2 and b.startswith(a))
+def _item(text: str) -> bool:
+    """Whether a line opens like an item of a list (a capital, a digit, a bullet), not like
+    the rest of a sentence wrapped from the line above."""
+    t = text.lstrip()
+    return bool(t) and not t[0].islower()
+
+
+def _runs(
+    content: list[int],
+    classes: list[str],
+    weights: list[int],
+    noise: list[bool],
+    removed_by: list[str | None],
+    p: Mapping[str, Any],
+) -> list[tuple[float, int, int]]:
+    """The best stretch of each run of lines whose sum stays above zero, as (sum, first,
+    last) positions in ``content``, in order; the core is the one with the greatest sum.
+
+    Text lines count their words, noise lines their words plus a penalty per line (the role
+    tags play in body-text extraction), a line the rules removed ``removed_penalty`` alone.
+    """
+    penalty, removed_penalty = p["line_penalty"], p["removed_penalty"]
+    table_weight = p["table_weight"]
+    runs: list[tuple[float, int, int]] = []
+    best, best_lo, best_hi = 0.0, 0, -1
+    total, lo = 0.0, 0
+    for k, i in enumerate(content):
+        if removed_by[i] is not None:
+            total -= removed_penalty
+        elif classes[i] in ("table", "code"):
+            # Table rows and code weigh a little, so that a story that is mostly a table
+            # (standings, results) still has a core, and a listing inside a post does not
+            # break it; a fraction, so that a table or a script beside the story does not
+            # outweigh it.
+            total += weights[i] * table_weight
+        else:
+            words = weights[i]
+            total += -(words + penalty) if noise[k] else words
+        if total <= 0:
+            if best_hi >= 0:
+                runs.append((best, best_lo, best_hi))
+            best, best_hi = 0.0, -1
+            total, lo = 0.0, k + 1
+        elif total > best:
+            best, best_lo, best_hi = total, lo, k
+    if best_hi >= 0:
+        runs.append((best, best_lo, best_hi))
+    return runs
+
+
+def _headline(ctx: Context, content: list[int], p: Mapping[str, Any]) -> int | None:
+    """The position in ``content`` of the story's headline: the first line after the first
+    that repeats the page's title (whole-page text opens with the document's title). The
+    title's headline is its first part of three words or more between ``title_separators``
+    ('Feser has three goals' of 'Feser has three goals - NHL.com - News', 'Day in pictures'
+    of 'BBC News - Day in pictures'), else its first part of two; a line repeats it when
+    ``title_match`` of the words of the longer of the two are in both (a headline reworded
+    a little, its quotes or ellipsis printed otherwise). None when no line does."""
+    if len(content) < 2:
+        return None
+    title = ctx.lines[content[0]].text
+    parts = p["_title_separators"].split(title) if p["_title_separators"] is not None else [title]
+    keys = [tuple(TOKEN.findall(t.casefold())) for t in parts]
+    key = next((k for k in keys if len(k) >= 3), None) or next((k for k in keys if len(k) == 2), None)
+    if key is None:
+        return None
+    share, want = p["title_match"], Counter(key)
+    for k in range(1, len(content)):
+        line = ctx.lines[content[k]]
+        if not share * len(key) <= line.words <= len(key) / share:
+            continue
+        words = Counter(TOKEN.findall(line.text.casefold()))
+        if sum((words & want).values()) >= share * max(len(key), line.words):
+            return k
+    return None
+
+
+def _walls(
+    content: list[int], noise: list[bool], rows: Collection[int], ctx: Context, chrome: Collection[str]
+) -> list[tuple[int, int]]:
+    """Stretches of noise lines (first and last positions in ``content``) that hold a line a
+    rule of a ``chrome`` category removed: a share bar, a menu, a 'Related' heading, the
+    footer's copyright. A list's rows break a stretch, as text lines do."""
+    walls: list[tuple[int, int]] = []
+    start, ruled = -1, False
+    for k, i in enumerate([*content, -1]):
+        if i >= 0 and (noise[k] or ctx.removed_by[i] is not None) and i not in rows:
+            if start < 0:
+                start = k
+            ruled = ruled or ctx.category_of[i] in chrome
+            continue
+        if start >= 0 and ruled:
+            walls.append((start, k - 1))
+        start, ruled = -1, False
+    return walls
+
+
+def _thread(
+    walls: list[tuple[int, int]],
+    core: Collection[tuple[int, int]],
+    content: list[int],
+    ctx: Context,
+    text: list[int],
+    least: int,
+) -> tuple[int, int] | None:
+    """The span of a thread's posts (between the walls before its first post and after its
+    last) when the core is one of them: ``least`` walls or more, each a few lines with text
+    under it, that print two or more labels that ``least`` walls print ('Joined',
+    'Messages', 'Reply'). Comments under a story are a thread too, but the story is no post
+    of it: it sits under a byline, not under a post's header."""
+    kept = ctx.kept
+    labels = [{normalise(ctx.lines[i].text) for i in content[s : e + 1] if kept(i)} for s, e in walls]
+    seen = Counter(key for group in labels for key in group)
+    ends = [e for _, e in walls]
+    starts = [s for s, _ in walls[1:]] + [len(content)]
+    posts = [
+        j
+        for j, (group, (s, e)) in enumerate(zip(labels, walls, strict=True))
+        if e - s < _POST_HEADER_LINES
+        and sum(seen[key] >= least for key in group) >= 2
+        and sum(text[e + 1 : starts[j]]) > 0
+    ]
+    if len(posts) < least or not any(ends[j] + 1 == a for j in posts for a, _ in core):
+        return None
+    return ends[posts[0]] + 1, starts[posts[-1]] - 1
+
+
+_POST_HEADER_LINES = 30  # a post's header is a few lines (a name, a date, counts), not a menu
 
 
 @register(
@@ -245,19 +354,29 @@ def _alike(shape: tuple[bool, str], base: tuple[bool, str]) -> bool:
             float, 0.25, "the least share of a long text line's words that are stop words"
         ),
         "sentence_words": Param(int, 4, "a shorter line that ends a sentence with this many words is text"),
-        "line_penalty": Param(int, 12, "what each noise line costs the core, besides its words"),
-        "removed_penalty": Param(int, 6, "what each line the rules removed costs the core"),
-        "inner_run": Param(int, 3, "runs of this many noise lines or more go from inside the core"),
+        "line_penalty": Param(int, 12, "what each noise line costs a run of lines, besides its words"),
+        "removed_penalty": Param(int, 6, "what each line the rules removed costs a run of lines"),
         "min_lines": Param(int, 20, "documents with fewer non-blank lines are left alone"),
         "min_noise_fraction": Param(
             float, 0.3, "documents with a smaller share of noise lines are left alone"
         ),
         "table_digits": Param(float, 0.4, "a line with this share of numbers among its words is a table row"),
         "table_weight": Param(
-            float, 0.25, "the share of their words table rows and code lines count in the core"
+            float, 0.25, "the share of their words table rows and code lines count in a run"
         ),
         "min_core_words": Param(int, 30, "a page whose core scores less is left to the rules"),
-        "list_rows": Param(int, 4, "a list of this many rows of one shape after the core stays with it"),
+        "list_rows": Param(int, 4, "rows of one shape, this many or more, are a list: they break no region"),
+        "chrome": Param(list, [], "the categories of the rules whose removed lines mark chrome (walls)"),
+        "title_separators": Param(
+            Regex, "", "what separates the parts of a page's title (its headline first)"
+        ),
+        "title_match": Param(
+            float, 0.8, "the share of its words a line shares with the title's headline part"
+        ),
+        "headline_share": Param(
+            float, 0.5, "a run under the headline this share of the best run's is the core"
+        ),
+        "thread_posts": Param(int, 3, "the least number of post headers that make a thread (0: none)"),
         "code_opening": Param(str, "", "what a line of program code may open with (a pattern; empty: none)"),
         "code_shape": Param(Regex, "", "what a statement of code holds (an assignment, a call)"),
         "code_markup": Param(Regex, "", "what markup leaked into text holds, which is no code"),
@@ -266,30 +385,26 @@ def _alike(shape: tuple[bool, str], base: tuple[bool, str]) -> bool:
             float, 0.08, "the least share of a code line's visible characters that are signs"
         ),
     },
-    summary="whole-page text: everything outside the article core (the run of lines where text "
-    "outweighs noise most), and runs of noise lines inside it",
+    summary="whole-page text: what lies beyond the chrome the rules found around the article "
+    "core (the run of lines where text outweighs noise most), that chrome's own lines, and "
+    "what is above the story's headline",
     prepare=_prepare,
 )
 def page_lines(ctx: Context, p: Mapping[str, Any]) -> Iterator[int]:
-    """Each line is classed as text or noise the way jusText classes paragraphs: a line of
-    ``length_low`` characters or more is text when at least ``stopwords_low`` of its words are
-    stop words (numbers are no words), against the stop list of the document's language (the
-    one of ``languages`` that holds most of its words); a shorter line is text when it reads
-    as a sentence. When no list holds a tenth of the words (Japanese, Chinese, Thai), length
-    alone decides, as in jusText without a stop list. Table rows (``table_digits`` of their
-    words are numbers) and lines of program code (see the ``code_`` parameters; looked for
-    only on a page where some line opens like code) are neither: in the core they count
-    ``table_weight`` of their words. Lines that show nothing count as neither, and go only
-    outside the core.
+    """Lines of chrome are removed only on positive evidence that they are chrome.
 
-    The article core is the run of lines where text words outweigh noise words plus
-    ``line_penalty`` per noise line (and ``removed_penalty`` per line the rules removed) the
-    most; everything outside it goes, and inside it runs of ``inner_run`` or more noise
-    lines. It acts only on documents of ``min_lines`` lines or more, at least
-    ``min_noise_fraction`` of them noise (lines the rules removed count as noise), and only
-    when the core scores ``min_core_words`` or more. A list the article ends with stays with
-    it: ``list_rows`` or more consecutive lines of one shape (the same separators, or a
-    leading number), mostly noise, right after the core or under one heading line."""
+    The core (the run of lines where text outweighs noise most) marks where the story is,
+    not where it ends. The page is cut into regions at walls: stretches of noise lines that
+    hold a line a rule of a ``chrome`` category removed. What the rules found is the only
+    evidence that a stretch is chrome: short lines alone are no evidence, as a story's own
+    lists (a recipe's steps, a schedule, results, a meal plan, lyrics, a Q&A) are short
+    lines too. Kept are the regions the core touches; under the story's headline (the line
+    that repeats the page's title), the first region there that holds ``min_core_words`` of
+    text or of a list's rows, for when something else outweighs the story (a footer, a list
+    of other stories); and every post of a thread the core is a post of (a forum). Removed
+    are everything above the headline, every other region, the walls' kept lines, and the
+    noise lines the first kept region opens with (a byline, a kicker).
+    """
     if sum(1 for ln in ctx.lines if not ln.blank) < p["min_lines"]:
         return  # too few lines to be a whole page, whatever their classes (saves classing them)
     classes, weights = _line_classes(ctx, p)
@@ -304,56 +419,60 @@ def page_lines(ctx: Context, p: Mapping[str, Any]) -> Iterator[int]:
     if sum(classes[i] in ("short", "bad") for i in content) < p["min_noise_fraction"] * len(content):
         return
     noise = [classes[i] in ("short", "bad") for i in content]
-    # The core is the maximum-sum run of lines: text lines count their words, noise lines
-    # their words plus a penalty per line (the role tags play in body-text extraction), a
-    # line the rules removed ``removed_penalty`` alone.
-    penalty, removed_penalty = p["line_penalty"], p["removed_penalty"]
-    table_weight = p["table_weight"]
-    best, best_lo, best_hi = 0, 0, -1
-    total, lo = 0, 0
-    for k, i in enumerate(content):
-        if removed_by[i] is not None:
-            total -= removed_penalty
-        elif classes[i] in ("table", "code"):
-            # Table rows and code weigh a little, so that a story that is mostly a table
-            # (standings, results) still has a core, and a listing inside a post does not
-            # break it; a fraction, so that a table or a script beside the story does not
-            # outweigh it. Neither is noise: a listing inside the core stays.
-            total += weights[i] * table_weight
-        else:
-            words = weights[i]
-            total += -(words + penalty) if noise[k] else words
-        if total <= 0:
-            total, lo = 0, k + 1
-        elif total > best:
-            best, best_lo, best_hi = total, lo, k
-    if best_hi < 0 or best < p["min_core_words"]:
+    runs = _runs(content, classes, weights, noise, removed_by, p)
+    best, lo, hi = max(runs, key=lambda r: r[0], default=(0.0, 0, -1))
+    if hi < 0 or best < p["min_core_words"]:
         return  # no run of lines reads as an article: the page is left to the rules
-    rows = _list_rows(ctx, classes, content, p["list_rows"]) if p["list_rows"] else set()
-    # A list the article ends with (tour dates, results, a schedule), under at most one
-    # heading line, belongs to it.
-    nxt = best_hi + 1
-    if nxt + 1 < len(content) and content[nxt] not in rows and removed_by[content[nxt]] is None:
-        nxt += 1  # the heading (not one the rules took, such as 'Most read')
-    if nxt < len(content) and content[nxt] in rows:
-        while nxt + 1 < len(content) and content[nxt + 1] in rows:
-            nxt += 1
-        best_hi = nxt
-    out: list[int] = []
-    run: list[int] = []
-    for k, i in enumerate(content):
-        if removed_by[i] is not None:
-            continue  # settled; neither part of a run nor a break in one
-        if k < best_lo or k > best_hi:
-            out.append(i)
-        elif noise[k] and i not in rows:
-            run.append(i)
+    # Nothing above the headline is the story: the core is the best run under it, when one
+    # there weighs half as much (else the line only repeats the site's name, say).
+    head = _headline(ctx, content, p)
+    if head is not None:
+        least = max(p["min_core_words"], p["headline_share"] * best)
+        below = [r for r in runs if r[2] > head and r[0] >= least]
+        if below:
+            best, lo, hi = max(below, key=lambda r: r[0])
         else:
-            if len(run) >= p["inner_run"]:
-                out += run
-            run = []
-    # Lines that show nothing go with what is around them: outside the core, not inside it.
-    first, last = content[best_lo], content[best_hi]
+            head = None
+    rows = _list_rows(ctx, classes, content, p["list_rows"]) if p["list_rows"] else set()
+    walls = _walls(content, noise, rows, ctx, set(p["chrome"]))
+    bounds = [-1, *(x for w in walls for x in w), len(content)]
+    regions = [(bounds[j] + 1, bounds[j + 1] - 1) for j in range(0, len(bounds), 2)]
+    regions = [(a, b) for a, b in regions if a <= b]
+    text = [weights[i] if classes[i] == "text" and removed_by[i] is None else 0 for i in content]
+
+    def touching(x: int, y: int) -> list[tuple[int, int]]:
+        return [(a, b) for a, b in regions if a <= y and b >= x]
+
+    keep = set(touching(lo, hi))
+    if head is not None:
+        # A list right under the headline (a schedule, results, a recipe) is the story as
+        # much as paragraphs are: there its rows count as text.
+        listed = [
+            t or (weights[i] if i in rows and _item(ctx.lines[i].text) else 0)
+            for t, i in zip(text, content, strict=True)
+        ]
+        under = [(max(a, head + 1), b) for a, b in regions if b > head]
+        under_first = next((r for r in under if sum(listed[r[0] : r[1] + 1]) >= p["min_core_words"]), None)
+        if under_first is not None:
+            # with the run it is part of, across any wall inside the run (a share bar)
+            spans = [(r[1], r[2]) for r in runs if r[1] <= under_first[1] and r[2] >= under_first[0]]
+            spans = spans or [under_first]
+            for x, y in spans:
+                keep.update(touching(x, y))
+    thread = _thread(walls, keep, content, ctx, text, p["thread_posts"]) if p["thread_posts"] else None
+    if thread is not None:
+        keep.update(touching(*thread))
+    # (a core that runs across the headline keeps its lines above it: a headline the story
+    # repeats further down, over a recipe's card)
+    kept = {k for a, b in keep for k in range(a, b + 1) if head is None or k > head or k >= lo}
+    top = min(kept, default=len(content))
+    while top in kept and noise[top] and content[top] not in rows:
+        kept.discard(top)  # the story's head above its first paragraph: a byline, a kicker
+        top += 1
+    out = [i for k, i in enumerate(content) if removed_by[i] is None and k not in kept]
+    # Lines that show nothing go with what is around them: outside what is kept, not inside.
+    first = content[min(kept)] if kept else len(ctx.lines)
+    last = content[max(kept)] if kept else -1
     out += (
         i for i, c in enumerate(classes) if c == "void" and removed_by[i] is None and not first < i < last
     )

@@ -1,0 +1,81 @@
+"""Do no harm: a list-shaped story stays whole in whole-page text.
+
+Slices of real pages (``fixtures/pages``; see its README for where each comes from): a
+recipe, a maintenance schedule, questions and answers, a forum thread, a product's
+features and specifications, documentation with code, and a song. The whole-page line
+classes took each of these stories' lines as noise before they needed positive evidence
+of chrome; the chrome around them (menus, account links, footers) still goes.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from cleaner import Cleaner
+
+PAGES = Path(__file__).resolve().parent.parent / "fixtures" / "pages"
+
+CASES = {
+    "wcxb-recipe": (
+        [
+            "500 grams of bread flour",
+            "9 grams of salt",
+            "Prep Time 2 hrs",
+            "Servings: 12 slices",
+            "50 grams sourdough starter active, fed",
+            "Whisk together the water and starter in a large bowl.",
+        ],
+        ["Clips", "Journalist & Sommelier"],
+    ),
+    "wcxb-schedule": (
+        ["Driving in stop-and-go traffic", "Driving in mountainous terrain", "Exhaust system",
+         "Synthetic oil and filter change"],
+        ["Become a Franchisee", "Coupon & Offers", "Get an Estimate"],
+    ),
+    "wcxb-faq": (
+        ["What is the Taking Cara Babies Toddler Sleep Training class?", "Night terrors",
+         "Ditching the pacifier", "What age is Toddler Sleep Training recommended for?"],
+        ["Access your Resources", "Newborn Sleep Bundle", "Jacky Swaddle Transition Jacket"],
+    ),
+    "wcxb-forum": (
+        ["Do you plan on having a monthly fragrance budget",
+         "I will spend a lot less in 2024 than I did in 2022/2023.", "Nah, no special budget."],
+        ["Go to page", "Next Last"],
+    ),
+    "wcxb-product": (
+        ["Pairs a Shure SM7B dynamic microphone with a built-in active preamp",
+         "Boasts the same iconic look as the original SM7B", "Microphone Type: Active Dynamic",
+         "Connector: XLR"],
+        ["Sign in for the best experience", "or create an account", "Contact Us We're here to help"],
+    ),
+    "wcxb-docs-code": (
+        ["function MyButton () {", "export default function MyApp () {",
+         "How to create and nest components", "React apps are made out of components."],
+        ["Editor Setup", "Using TypeScript", "React Developer Tools"],
+    ),
+    "lyrics": (
+        ["When the harbour lights go down", "and the boats come in to town",
+         "Oh the night is long and cold", "till the morning comes for it"],
+        ["Sign in", "Facebook", "Sea Shanty for Beginners", "Privacy Policy"],
+    ),
+}  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def cleaner() -> Cleaner:
+    return Cleaner()
+
+
+@pytest.mark.parametrize("name", sorted(CASES))
+def test_a_list_shaped_story_stays_whole_and_its_chrome_goes(name: str, cleaner: Cleaner) -> None:
+    keep, gone = CASES[name]
+    text = (PAGES / f"{name}.txt").read_text(encoding="utf-8")
+    assert all(line in text for line in keep + gone)  # the slice holds what the test names
+    result = cleaner.clean(text)
+    assert result.error is None and result.restore() == text
+    lost = [line for line in keep if line not in result.text]
+    assert not lost, f"{name}: the story lost {lost}"
+    left = [line for line in gone if line in result.text.splitlines()]
+    assert not left, f"{name}: chrome left in: {left}"
