@@ -1,5 +1,6 @@
 """Doors onto the cleaner for distributed engines: ``cleaner.adapters.dask`` (Dask bags and
-dataframes) and ``cleaner.adapters.hf`` (Hugging Face ``datasets``).
+dataframes), ``cleaner.adapters.hf`` (Hugging Face ``datasets``) and
+``cleaner.adapters.datatrove`` (a datatrove pipeline step).
 
 Each imports its engine itself, only when it is imported, so this package needs neither.
 What they share is here: a ``CleanerSpec``, the picklable description of a cleaner that
