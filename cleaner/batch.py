@@ -214,6 +214,7 @@ def _cleaned(
             yield _with_line(clean_job(job, cleaner, opts))
         return
     global _WORKER
+    cleaner.load()
     _WORKER = (cleaner, opts)
     results = ordered_map(_worker_clean, todo, workers, name=lambda job: job.input, abandon=_abandon)
     try:

@@ -4,16 +4,17 @@ from __future__ import annotations
 
 import re
 import stat
-import tomllib
 from collections.abc import Iterable, Sequence
-from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .errors import RuleFileError, RuleProblem
 from .matchers import HEURISTICS, RuleIds
 from .read import file_kind
 from .schema import PACK_KEYS, TOP_KEYS, Rule, parse_rule, unknown_key_message
+
+if TYPE_CHECKING:
+    import tomllib
 
 MAX_RULE_FILE_BYTES = 1 << 20
 TOO_LARGE = f"rule file exceeds {MAX_RULE_FILE_BYTES >> 20} MiB"
@@ -28,7 +29,9 @@ _TOML_KEY = re.compile(
 
 def default_rules_dir() -> Path:
     """The packs shipped with the package (``rules/`` of the source tree when not installed)."""
-    shipped = Path(str(resources.files("cleaner"))) / "rules"
+    # The package's own folder, as importlib.resources.files would give it: that module
+    # imports tempfile and shutil, a tenth of the start-up of a run whose rules are cached.
+    shipped = Path(__file__).parent / "rules"
     if shipped.is_dir():
         return shipped
     return Path(__file__).resolve().parent.parent / "rules"
@@ -46,7 +49,8 @@ def rule_files(paths: Iterable[Path]) -> list[Path]:
     return found
 
 
-def _display(path: Path, root: Path | None) -> str:
+def display_name(path: Path, root: Path | None) -> str:
+    """A rule file's name as reports show it: ``rules/...`` for the default packs."""
     if root is not None:
         try:
             return str(Path("rules") / path.relative_to(root))
@@ -125,7 +129,7 @@ def load_rules(
     for k, path in enumerate(files):
         if k == shipped:
             defaults_end = len(rules)
-        name = _display(path, root)
+        name = display_name(path, root)
         first = len(rules)
         for rule in _load_file(path, name, first, problems):
             here = where(rule, first)
@@ -241,6 +245,8 @@ def _header_lines(text: str, count: int) -> list[int | None]:
 
 
 def _parse(text: str, name: str, first_order: int, problems: list[RuleProblem]) -> list[Rule]:
+    import tomllib  # here: with the compiled rules cached, most runs parse no rule file
+
     try:
         doc: dict[str, Any] = tomllib.loads(text)
     except tomllib.TOMLDecodeError as e:

@@ -11,9 +11,9 @@ from pathlib import Path
 
 from .apply import apply, compose, map_back, merge_sorted, tidy
 from .budget import Budget, DocumentTimeout, Tally, TooManyMatches, limit_for
+from .cache import load_compiled
 from .compile import Plan, compile_plan
 from .lines import Line, split_lines
-from .loader import load_rules
 from .match import Matching, host_of
 from .model import RULE_TIMEOUT, Result, Span
 from .repair import repair_mojibake
@@ -78,22 +78,32 @@ class Cleaner:
         until_stable: bool = False,
         repair_mojibake: bool = False,
     ) -> None:
+        self.rules: tuple[Rule, ...]
+        self.plan: Plan
         if rules is None:
-            rules = load_rules(rule_paths, defaults=default_rules)
+            self.rules, self.plan = load_compiled(rule_paths, defaults=default_rules)
+        else:
+            self.rules = tuple(rules)
+            self.plan = compile_plan(self.rules)
         if doc_timeout <= 0:
             raise ValueError("doc_timeout must be positive")
         if max_spans < 1:
             raise ValueError("max_spans must be at least 1")
         if not 0 < max_removed_fraction <= 1:
             raise ValueError("max_removed_fraction must be above 0 and at most 1")
-        self.rules: tuple[Rule, ...] = tuple(rules)
-        self.plan: Plan = compile_plan(self.rules)
         self.doc_timeout = doc_timeout
         self.max_spans = max_spans
         self.max_removed_fraction = max_removed_fraction
         self.check_stable = check_stable
         self.until_stable = until_stable
         self.repair_mojibake = repair_mojibake
+
+    def load(self) -> None:
+        """Read now what heuristics otherwise read when a document first needs it (the stop
+        lists): before a run forks its workers, so that they share it."""
+        for entry in self.plan.heuristics:
+            if entry.spec.load is not None:
+                entry.spec.load(entry.rule.params)
 
     def clean(
         self, text: str, *, url: str | None = None, format: str = "text", kind: str | None = None
@@ -179,12 +189,14 @@ class Cleaner:
                 warnings=_warnings(matching.skipped),
             )
         warnings = _warnings(matching.skipped)
+        del matching  # its lines by literal and line marks: a long document's largest part
         if guard:
             problem = self._guard(text, candidates)
             if problem:
                 return Result(text, error=problem, warnings=warnings)
         spans, shadowed = resolve(text, candidates)
         spans, shadowed = _complete_lines(text, lines, spans, shadowed, candidates)
+        del candidates
         spans = merge_sorted(spans, tidy(text, lines, spans))
         clean, error = apply(text, spans)
         if error:

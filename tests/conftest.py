@@ -6,7 +6,7 @@ well-formed, I3 accounting) independently of the package's own checking code.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -146,3 +146,20 @@ def shared_cleaner(monkeypatch: pytest.MonkeyPatch) -> None:
         return _CLEANERS[key]
 
     monkeypatch.setattr(cli_module, "build_cleaner", cached)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _rule_cache(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """The compiled-rule cache of the run (``cleaner.cache``) lives in a folder of its own, in
+    this process and the commands it starts: never the user's."""
+    import os
+
+    from cleaner.cache import CACHE_ENV
+
+    before = os.environ.get(CACHE_ENV)
+    os.environ[CACHE_ENV] = str(tmp_path_factory.mktemp("rule-cache"))
+    yield
+    if before is None:
+        del os.environ[CACHE_ENV]
+    else:
+        os.environ[CACHE_ENV] = before

@@ -16,7 +16,6 @@ from typing import Annotated, Any, NoReturn
 
 import typer
 import typer.core
-from rich.console import Console
 
 from ..document import FORMATS, HTML_FALLBACKS, ReadOptions
 from ..errors import RuleFileError
@@ -28,8 +27,25 @@ EXIT_INTERRUPTED = 130  # 128 + SIGINT; SIGTERM gives 143
 EXIT_PIPE = 141  # 128 + SIGPIPE: the reader of standard output went away
 EXIT_WORKER = 5  # a worker process died (the OOM killer, a kill): stopped early, resumable
 
-err = Console(stderr=True, highlight=False, soft_wrap=True)
-out = Console(highlight=False)
+
+class _Console:
+    """rich's console, imported and made when something is first printed: most runs print
+    nothing to it, and importing rich would add about a tenth of a second to every start."""
+
+    def __init__(self, **options: Any) -> None:
+        self._options = options
+        self._console: Any = None
+
+    def __getattr__(self, name: str) -> Any:
+        if self._console is None:
+            from rich.console import Console
+
+            self._console = Console(**self._options)
+        return getattr(self._console, name)
+
+
+err: Any = _Console(stderr=True, highlight=False, soft_wrap=True)
+out: Any = _Console(highlight=False)
 
 # Help sections, in the order a reader looks for them.
 RULES = "Rules"
@@ -246,12 +262,9 @@ def build_cleaner(
     if not cleaner.rules:
         where = ", ".join(str(p) for p in rules or ())
         warn(f"warning: no rules loaded (from {where}): nothing will be removed; outputs equal inputs")
-    # Compiling the rules leaves cycles of parse-tree objects (``regex`` frees them in a
-    # __del__). Collected here, they cannot be collected in the middle of a document, where
-    # a second Ctrl-C landing in that __del__ would be printed and ignored, not stop the run;
-    # frozen, what start-up built is not scanned again by every collection (nor copied into
-    # forked workers by it).
-    gc.collect()
+    # Frozen, what start-up built is not scanned again by every collection (nor copied into
+    # forked workers by it). The cycles compiling the rules leaves were collected when they
+    # were compiled (``cache.load_compiled``).
     gc.freeze()
     return cleaner
 

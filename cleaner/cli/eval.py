@@ -7,8 +7,6 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from rich.table import Table
-from rich.text import Text  # cells from files and rules: shown as they are, not as markup
 
 from ..errors import UsageError, WriteError
 from ..io import write_atomic
@@ -178,6 +176,9 @@ def _eval_run(ds: Any, cleaner: Cleaner, mode: Any, where: Path | None, on_case:
 def _print_harm_and_words(report: Any) -> None:
     """Word F1 and snippets (WCXB's metrics), the pages cleaning harmed, and the same per
     page type when the manifest gives types."""
+    from rich.table import Table
+    from rich.text import Text  # cells from files and rules: shown as they are, not as markup
+
     from ..evaluate import HARM_MUCH, HARM_SOME
 
     overall = report.overall
@@ -228,6 +229,9 @@ def _print_harm_and_words(report: Any) -> None:
 
 def _eval_print(report: Any, worst: int) -> None:
     """The tables of one mode's evaluation (an ``evaluate.EvalReport``)."""
+    from rich.table import Table
+    from rich.text import Text  # cells from files and rules: shown as they are, not as markup
+
     from ..match import host_of
 
     s, b = report.scores, report.baseline

@@ -6,8 +6,6 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.table import Table
-from rich.text import Text  # cells from files and rules: shown as they are, not as markup
 
 from ..document import Unreadable, clean, read
 from ..errors import WriteError
@@ -108,6 +106,9 @@ def explain(
     if html is not None:
         _write_page(html, str(file), text, result, rules, no_default_rules)
     out.print(explain_view(text, result), markup=False, highlight=False, soft_wrap=True)
+    from rich.table import Table
+    from rich.text import Text  # cells from files and rules: shown as they are, not as markup
+
     table = Table(
         title=Text(
             f"{file}: {len(result.spans)} spans removed, {result.removed_chars} of {len(text)} characters"

@@ -6,8 +6,6 @@ from __future__ import annotations
 from typing import Annotated
 
 import typer
-from rich.table import Table
-from rich.text import Text  # cells from rule files: shown as they are, not as markup
 
 from ..compile import prefilter_of
 from ..ruletest import run_examples, slow_patterns
@@ -33,6 +31,9 @@ def rules_list(
 ) -> None:
     """List every loaded rule: id, category, matcher, zone, file, the sites its pattern was
     seen on (its evidence) and description."""
+    from rich.table import Table
+    from rich.text import Text  # cells from files and rules: shown as they are, not as markup
+
     cleaner = common.build_cleaner(rules, no_default_rules)
     table = Table(title=f"{len(cleaner.rules)} rules")
     last = "prefilter" if prefilter else "description"

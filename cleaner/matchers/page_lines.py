@@ -3,16 +3,20 @@ classing every line as jusText classes paragraphs."""
 
 from __future__ import annotations
 
+import bisect
+import functools
+import importlib.util
 import re
 import unicodedata
 from collections import Counter
 from collections.abc import Collection, Iterable, Iterator, Mapping
 from itertools import chain
+from pathlib import Path
 from typing import Any
 
 import regex
 
-from ..lines import normalise
+from ..lines import Line, normalise
 from .registry import Context, Param, Regex, register
 from .text import TOKEN, ends_sentence, row_shape, rows_alike
 
@@ -27,22 +31,38 @@ DEFAULT_LANGUAGES = (
 )  # fmt: skip
 
 
-def _load_stoplists(values: dict[str, Any]) -> dict[str, Any]:
-    """Read jusText's stop lists (data files of a dependency; the module is not imported).
+def _stoplist_dir() -> Path:
+    """The folder of jusText's stop lists (data files of a dependency): found without importing
+    jusText, which would import lxml."""
+    spec = importlib.util.find_spec("justext")
+    if spec is None or not spec.submodule_search_locations:
+        raise ValueError("jusText's stop lists are not installed")
+    return Path(next(iter(spec.submodule_search_locations))) / "stoplists"
 
-    Besides the lists, an index from each word to the lists holding it lets the document's
-    language be chosen in one pass over its words.
-    """
-    from importlib import resources
 
-    values = dict(values)
-    lists: list[frozenset[str]] = []
-    base = resources.files("justext") / "stoplists"
+def _check_languages(values: dict[str, Any]) -> dict[str, Any]:
+    """Check that every configured language has a stop list; the lists themselves are read
+    when a document first needs them (``_stoplists``)."""
+    base = _stoplist_dir()
     for lang in values["languages"]:
-        path = base / f"{lang}.txt"
-        if not path.is_file():
+        if not (base / f"{lang}.txt").is_file():
             raise ValueError(f"no stop list for language '{lang}'")
-        lists.append(frozenset(w.casefold() for w in path.read_text(encoding="utf-8").split()))
+    return {**values, "_languages": tuple(values["languages"])}
+
+
+@functools.lru_cache(maxsize=4)
+def _stoplists(languages: tuple[str, ...]) -> tuple[list[frozenset[str]], dict[str, tuple[int, ...]]]:
+    """jusText's stop lists of ``languages``, and an index from each word to the lists holding
+    it, by which the document's language is chosen in one pass over its words.
+
+    Read once per process, when a document first needs them: reading the 40 default lists
+    takes about a fifth of a second, more than the rest of start-up with cached rules.
+    """
+    base = _stoplist_dir()
+    lists = [
+        frozenset(w.casefold() for w in (base / f"{lang}.txt").read_text(encoding="utf-8").split())
+        for lang in languages
+    ]
     # Most words are in one list only: they share that list's one-element tuple, which
     # makes the index quick to build and small to hold.
     index: dict[str, tuple[int, ...]] = {}
@@ -52,23 +72,24 @@ def _load_stoplists(values: dict[str, Any]) -> dict[str, Any]:
         for w in words:
             prev = get(w)
             index[w] = only if prev is None else prev + only
-    values["_stoplists"] = lists
-    values["_stop_index"] = index
-    return values
+    return lists, index
+
+
+def _load(p: Mapping[str, Any]) -> object:
+    return _stoplists(p["_languages"])
 
 
 _MIN_STOP_SHARE = 0.1
 _SENTENCE_MARK = regex.compile(r"[.!?。！？]")
 
 
-def _stoplist_for(tokens: Iterable[str], p: Mapping[str, Any]) -> frozenset[str]:
-    """The configured stop list holding most of the document's words (ties: the first
-    listed); empty when none holds a tenth of them (a language with no list)."""
-    lists: list[frozenset[str]] = p["_stoplists"]
-    index: dict[str, tuple[int, ...]] = p["_stop_index"]
+def _stoplist_for(seen: Counter[str], p: Mapping[str, Any]) -> frozenset[str]:
+    """The configured stop list holding most of the document's words (``seen``: how many times
+    each occurs; ties: the first listed); empty when none holds a tenth of them (a language
+    with no list)."""
+    lists, index = _stoplists(p["_languages"])
     counts = [0] * len(lists)
     # Each distinct word is looked up once, with the number of times it occurs.
-    seen = Counter(tokens)
     for word in seen.keys() & index.keys():
         n = seen[word]
         for i in index[word]:
@@ -82,7 +103,7 @@ def _stoplist_for(tokens: Iterable[str], p: Mapping[str, Any]) -> frozenset[str]
 
 
 def _prepare(values: dict[str, Any]) -> dict[str, Any]:
-    values = _load_stoplists(values)
+    values = _check_languages(values)
     opening = values["code_opening"]
     if opening:
         # The standard library's engine scans a whole page for an opening three times as
@@ -125,6 +146,36 @@ def _invisible(text: str) -> bool:
     return all(c.isspace() or unicodedata.category(c) == "Cf" for c in text)
 
 
+# Above this many characters, a document's tokens are worked out a chunk of lines at a time,
+# twice (once to choose the stop list, once to class the lines), rather than held for every
+# line at once: they take about ten times the text's size.
+_CHUNK_CHARS = 1 << 20
+
+
+def _token_chunks(lines: list[Line]) -> Iterator[list[list[str]]]:
+    """The tokens of every line, a chunk of lines of about ``_CHUNK_CHARS`` characters at a
+    time."""
+    first = 0
+    while first < len(lines):
+        limit = lines[first].start + _CHUNK_CHARS
+        last = bisect.bisect_right(lines, limit, first + 1, key=_start)
+        yield _line_tokens(lines[first:last])
+        first = last
+
+
+def _start(line: Line) -> int:
+    return line.start
+
+
+def _line_tokens(lines: list[Line]) -> list[list[str]]:
+    """Each line's tokens: its case-folded \\w+ words. Folding the whole line gives the same
+    list as folding each word (no character's folding turns a word character into anything
+    else, or anything else into a word character), and a blank line has none (whitespace is
+    no word character): tests/test_properties.py checks both on every code point."""
+    find = TOKEN.findall
+    return [[] if ln.blank else find(ln.text.casefold()) for ln in lines]
+
+
 def _line_classes(ctx: Context, p: Mapping[str, Any]) -> tuple[list[str], list[int]]:
     """Each line's class: text, short, bad, table, code (a short or bad line that reads as
     program code), void (it shows nothing: like a blank line, it neither makes nor breaks
@@ -136,13 +187,16 @@ def _line_classes(ctx: Context, p: Mapping[str, Any]) -> tuple[list[str], list[i
     A short line that reads as a sentence (closing punctuation, enough words and stop words)
     counts as text. Lines already removed count as bad.
     """
-    # A line's tokens are its case-folded \w+ words. Folding the whole line gives the same
-    # list as folding each word (no character's folding turns a word character into anything
-    # else, or anything else into a word character), and a blank line has none (whitespace is
-    # no word character): tests/test_properties.py checks both on every code point.
-    find = TOKEN.findall
-    tokens = [[] if ln.blank else find(ln.text.casefold()) for ln in ctx.lines]
-    stop = _stoplist_for(chain.from_iterable(tokens), p)
+    if len(ctx.text) <= _CHUNK_CHARS:
+        tokens = _line_tokens(ctx.lines)
+        seen = Counter(chain.from_iterable(tokens))
+        chunks: Iterable[list[list[str]]] = [tokens]
+    else:
+        seen = Counter()
+        for tokens in _token_chunks(ctx.lines):
+            seen.update(chain.from_iterable(tokens))
+        chunks = _token_chunks(ctx.lines)
+    stop = _stoplist_for(seen, p)
     in_stop = stop.__contains__
     # Without a stop list (Japanese, Chinese, Thai: languages written without spaces, most
     # of them), lines are judged by length, as jusText does with no stop list: long lines
@@ -162,7 +216,7 @@ def _line_classes(ctx: Context, p: Mapping[str, Any]) -> tuple[list[str], list[i
     if sentences is not None:
         length_low //= 2
     out: list[str] = []
-    for ln, toks in zip(ctx.lines, tokens, strict=True):
+    for ln, toks in zip(ctx.lines, chain.from_iterable(chunks), strict=True):
         if ln.blank:
             out.append("")
             continue
@@ -389,6 +443,7 @@ _POST_HEADER_LINES = 30  # a post's header is a few lines (a name, a date, count
     "core (the run of lines where text outweighs noise most), that chrome's own lines, and "
     "what is above the story's headline",
     prepare=_prepare,
+    load=_load,
 )
 def page_lines(ctx: Context, p: Mapping[str, Any]) -> Iterator[int]:
     """Lines of chrome are removed only on positive evidence that they are chrome.

@@ -8,7 +8,7 @@ from typing import Any
 
 import regex
 
-from ..lines import normalise
+from ..lines import collapse_spaces, normalise
 from ..prefilter import LiteralCount, required_literals
 from .registry import Context, Param, register
 
@@ -54,7 +54,7 @@ def phrase_count(ctx: Context, p: Mapping[str, Any]) -> Iterator[int]:
             ln = ctx.lines[i]
             if ln.words < p["min_words"] or (p["max_words"] and ln.words > p["max_words"]):
                 continue  # would be dropped below whatever it holds
-            if possible.count(" ".join(ln.text.split())) < p["min_hits"]:
+            if possible.count(collapse_spaces(ln.text)) < p["min_hits"]:
                 continue  # too few of the phrases are here to make min_hits
             for m in pattern.finditer(ctx.text, ln.start, ln.end):
                 hits.setdefault(i, set()).add(normalise(m.group()))

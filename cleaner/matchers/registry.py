@@ -114,6 +114,9 @@ class HeuristicSpec:
     summary: str
     family: str
     prepare: Callable[[dict[str, Any]], dict[str, Any]] | None = field(default=None)
+    # What the heuristic reads once per process and keeps (given its prepared parameters),
+    # read ahead before a run forks its workers, so that they share it.
+    load: Callable[[Mapping[str, Any]], object] | None = field(default=None)
 
     @property
     def doc(self) -> str:
@@ -131,12 +134,13 @@ def register(
     params: Mapping[str, Param],
     summary: str,
     prepare: Callable[[dict[str, Any]], dict[str, Any]] | None = None,
+    load: Callable[[Mapping[str, Any]], object] | None = None,
 ) -> Callable[[Heuristic], Heuristic]:
     """Register the decorated function as the heuristic ``name``; its family is its module."""
 
     def wrap(func: Heuristic) -> Heuristic:
         family = func.__module__.rsplit(".", 1)[-1]
-        HEURISTICS[name] = HeuristicSpec(name, func, params, rank, summary, family, prepare)
+        HEURISTICS[name] = HeuristicSpec(name, func, params, rank, summary, family, prepare, load)
         return func
 
     return wrap

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import bisect
 from collections import Counter
-from collections.abc import Iterator, Mapping
+from collections.abc import Collection, Iterator, Mapping
 from typing import Any
 
 import regex
@@ -14,8 +14,16 @@ from ..lines import Line, normalise, repeated_runs
 from .registry import Context, Param, register
 from .text import TOKEN, continues, cut_off
 
+try:  # the fast way to find many strings at once; without it, one search per string
+    import ahocorasick as _ahocorasick
+except ImportError:  # pragma: no cover
+    _ahocorasick = None
+
 _CLAUSE_BREAK = regex.compile(r"(?<=[.!?…;:])\s+")
 _COPY_HEAD = 24  # characters a copy starts with, as the text it copies does
+# Below this many characters, a search per string takes less time than building an automaton
+# for them (about a fifth less on the development pages).
+_SEARCH_EACH_BELOW = 100_000
 
 
 @register(
@@ -47,20 +55,21 @@ def repeated_text(ctx: Context, p: Mapping[str, Any]) -> Iterator[int]:
     first: dict[tuple[str, ...], int] = {}  # each four-word sequence: the line it first appeared in
     indexed = 0  # lines above this one are in `first`
 
+    holding = _Holding(text, lines, starts)
+
     def kept_lines_with(needle: str, end: int) -> Iterator[Line]:
-        """The kept lines above ``end`` holding ``needle``, top down."""
-        pos = text.find(needle, 0, end)
-        while pos >= 0:
-            i = bisect.bisect_right(starts, pos) - 1
+        """The kept lines above ``end`` (a line's start) holding ``needle``, top down."""
+        for i in holding.above(needle, end):
             if ctx.kept(i) and i not in taken:
                 yield lines[i]
-            pos = text.find(needle, lines[i].stop, end)
 
     def grams(line: Line) -> list[tuple[str, ...]]:
         words = TOKEN.findall(line.text.casefold())
         return [tuple(words[k : k + 4]) for k in range(len(words) - 3)]
 
     min_words, min_sources = p["min_words"], p["min_sources"]
+    heads = {ln.text.strip()[:_COPY_HEAD] for ln in ctx.content() if ln.words >= min_words}
+    seen_at = first_seen(text, heads)
     for ln in ctx.content():
         prefix = cut_off(ln.text)
         if (
@@ -72,7 +81,8 @@ def repeated_text(ctx: Context, p: Mapping[str, Any]) -> Iterator[int]:
             yield ln.index
             continue
         t = ln.text.strip()
-        if ln.words < min_words or text.find(t[:_COPY_HEAD], 0, ln.start) < 0:
+        head = t[:_COPY_HEAD]
+        if ln.words < min_words or seen_at[head] + len(head) > ln.start:
             continue  # the usual case: a line that does not start like anything above
         found: set[int] = set()  # lines above holding its first sentences
         for part in _CLAUSE_BREAK.splititer(t):
@@ -97,6 +107,61 @@ def repeated_text(ctx: Context, p: Mapping[str, Any]) -> Iterator[int]:
         if sum(sources.values()) >= p["min_share"] * len(mine) and drawn >= min_sources:
             taken.add(ln.index)
             yield ln.index
+
+
+class _Holding:
+    """The lines holding each string asked for (one without line breaks), found once.
+
+    The lines are asked for top down: a later question about the same string goes on from
+    where the last search stopped. Asked afresh each time, a page's lines repeated through a
+    long text (a site's furniture on each of its pages) made the text's time grow with the
+    square of its length.
+    """
+
+    def __init__(self, text: str, lines: list[Line], starts: list[int]) -> None:
+        self.text, self.lines, self.starts = text, lines, starts
+        self.found: dict[str, list[int]] = {}  # the lines holding it found so far, in order
+        self.searched: dict[str, int] = {}  # where the search for it goes on
+
+    def above(self, needle: str, end: int) -> Iterator[int]:
+        """The lines holding ``needle`` above ``end``, a line's start, in order."""
+        found = self.found.setdefault(needle, [])
+        for i in found:
+            if self.starts[i] >= end:
+                return
+            yield i
+        pos = self.text.find(needle, self.searched.get(needle, 0), end)
+        while pos >= 0:
+            i = bisect.bisect_right(self.starts, pos) - 1
+            found.append(i)
+            self.searched[needle] = self.lines[i].stop
+            yield i
+            pos = self.text.find(needle, self.lines[i].stop, end)
+        # None starts before ``end`` now: a string without line breaks that ends below it
+        # lies in a line below it.
+        self.searched[needle] = max(self.searched.get(needle, 0), end)
+
+
+def first_seen(text: str, needles: Collection[str]) -> dict[str, int]:
+    """Where each of ``needles``, substrings of ``text``, first occurs in it.
+
+    All of them are found in one pass over the text (Aho–Corasick): a search from the start
+    of the text for each long line's head made a long document's time grow with the square
+    of its length (a 2 MB text spent half its time there, a 10 MB one would spend a minute).
+    """
+    if _ahocorasick is None or len(text) < _SEARCH_EACH_BELOW or not needles:
+        return {needle: text.find(needle) for needle in needles}
+    automaton = _ahocorasick.Automaton()
+    for needle in needles:
+        automaton.add_word(needle, needle)
+    automaton.make_automaton()
+    first: dict[str, int] = {}
+    for end, needle in automaton.iter(text):
+        if needle not in first:
+            first[needle] = end - len(needle) + 1
+            if len(first) == len(needles):
+                break
+    return first
 
 
 @register(

@@ -1,0 +1,148 @@
+"""The compiled-rule cache: loaded rules and their matching plan, kept between runs.
+
+Loading the default packs and compiling their plan takes most of a second (``regex`` parses
+every pattern in Python, and the prefilter works out every pattern's literals); reading
+both back from a pickle takes about 15 ms. A cache file is named by a digest of everything
+the result depends on: the rule files' names and bytes, the cleaner's own source, and the
+versions of Python and ``regex``. Any change to one of them names another file.
+
+``CLEANER_CACHE_DIR`` names the folder (default: ``$XDG_CACHE_HOME/cleaner``, else
+``~/.cache/cleaner``); set to an empty string, it switches the cache off. A cache that
+cannot be read or written is passed over, and the rules are loaded as usual; rule files
+with problems are never cached, so their problems are reported as before.
+"""
+
+from __future__ import annotations
+
+import gc
+import hashlib
+import os
+import pickle
+import stat
+import sys
+from collections.abc import Sequence
+from contextlib import suppress
+from pathlib import Path
+
+import regex
+
+from .compile import Plan, compile_plan
+from .loader import MAX_RULE_FILE_BYTES, default_rules_dir, display_name, load_rules, rule_files
+from .prefilter import pure_regex
+from .schema import Rule
+
+CACHE_ENV = "CLEANER_CACHE_DIR"
+FORMAT = b"cleaner-rules-1"  # changed when what is pickled changes shape
+KEEP = 16  # cache files kept in the folder, the most recently written
+_PACKAGE = Path(__file__).resolve().parent
+
+Compiled = tuple[tuple[Rule, ...], Plan]
+
+
+def cache_dir() -> Path | None:
+    """The cache folder, or None when the cache is switched off."""
+    given = os.environ.get(CACHE_ENV)
+    if given is not None:
+        return Path(given) if given else None
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return Path(base) / "cleaner"
+
+
+def load_compiled(paths: Sequence[Path | str], *, defaults: bool) -> Compiled:
+    """The rules ``load_rules(paths, defaults=defaults)`` loads and their plan: from the cache
+    when it holds them, else loaded, compiled and cached."""
+    folder = cache_dir()
+    sources = _sources(paths, defaults) if folder is not None else None
+    if folder is None or sources is None:
+        rules = load_rules(paths, defaults=defaults)
+        plan = compile_plan(rules)
+        _collect()
+        return rules, plan
+    path = folder / f"rules-{_digest(sources)}.pickle"
+    cached = _read(path)
+    if cached is not None:
+        return cached
+    rules = load_rules(paths, defaults=defaults)
+    plan = compile_plan(rules)
+    if _sources(paths, defaults) == sources:  # not changed while they were loaded
+        _write(path, (rules, plan))
+    _collect()
+    return rules, plan
+
+
+def _collect() -> None:
+    """Collect the cycles of parse-tree objects compiling leaves (``regex`` frees them in a
+    ``__del__``), so that they are not collected in the middle of a document, where a second
+    Ctrl-C landing in that ``__del__`` would be printed and ignored instead of stopping the
+    run. Rules read from the cache leave none: a collection then would only cost time (a
+    full one takes about 15 ms once the command line's modules are loaded)."""
+    gc.collect()
+
+
+def _sources(paths: Sequence[Path | str], defaults: bool) -> list[tuple[str, bytes]] | None:
+    """The rule files ``load_rules`` reads, as (name shown in reports, bytes); None when one
+    is not a readable regular file, which loading reports as a problem."""
+    root = default_rules_dir() if defaults else None
+    given = [Path(p) for p in paths]
+    if not all(p.exists() for p in given):
+        return None
+    out: list[tuple[str, bytes]] = [(f"defaults={defaults}", b"")]
+    for path in rule_files([root] if root else []) + rule_files(given):
+        try:
+            st = path.stat()
+            if not stat.S_ISREG(st.st_mode) or st.st_size > MAX_RULE_FILE_BYTES:
+                return None
+            out.append((display_name(path, root), path.read_bytes()))
+        except OSError:
+            return None
+    return out
+
+
+def _digest(sources: list[tuple[str, bytes]]) -> str:
+    h = hashlib.sha256()
+    versions = (FORMAT, sys.version.encode(), regex.__version__.encode(), str(pure_regex()).encode())
+    for part in versions:
+        h.update(part + b"\0")
+    for path in sorted(_PACKAGE.rglob("*.py")):
+        h.update(str(path.relative_to(_PACKAGE)).encode() + b"\0" + path.read_bytes() + b"\0")
+    for name, data in sources:
+        h.update(name.encode("utf-8", "surrogateescape") + b"\0" + data + b"\0")
+    return h.hexdigest()[:32]
+
+
+def _read(path: Path) -> Compiled | None:
+    try:
+        with path.open("rb") as f:
+            st = os.fstat(f.fileno())
+            if hasattr(os, "getuid") and st.st_uid != os.getuid():
+                return None  # only a file of our own is trusted to unpickle
+            data = f.read()
+        rules, plan = pickle.loads(data)
+    except Exception:  # missing, unreadable, truncated or from another version: not a cache
+        return None
+    if not isinstance(rules, tuple) or not isinstance(plan, Plan):
+        return None
+    return rules, plan
+
+
+def _write(path: Path, compiled: Compiled) -> None:
+    """Write the cache file whole or not at all (a new name, then renamed over), and keep
+    the ``KEEP`` most recent files of the folder."""
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    try:
+        data = pickle.dumps(compiled, protocol=pickle.HIGHEST_PROTOCOL)
+        path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "wb") as f:
+            f.write(data)
+        os.replace(tmp, path)
+        _prune(path.parent)
+    except Exception:  # a folder we cannot write, a full disk, a plan that does not pickle
+        with suppress(OSError):
+            tmp.unlink()
+
+
+def _prune(folder: Path) -> None:
+    files = sorted(folder.glob("rules-*.pickle"), key=lambda p: p.stat().st_mtime, reverse=True)
+    for old in files[KEEP:]:
+        old.unlink()
