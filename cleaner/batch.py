@@ -24,7 +24,7 @@ from .errors import UsageError, WriteError
 from .io import Report, remove_output, write_atomic
 from .pipeline import Cleaner
 from .read import detect_format
-from .report import dumps, record
+from .report import record, report_line
 from .workers import ordered_map
 
 
@@ -162,7 +162,7 @@ def run(
                     output=None,
                     error=f"collision: the output {job.output} is already written for {collisions[i]}",
                 )
-                line = dumps(rec).encode("utf-8")
+                line = report_line(rec)
             else:
                 rec, line = next(cleaned)
                 if rec["output"] is None and job.live:
@@ -195,7 +195,7 @@ def _worker_clean(job: Job) -> tuple[tuple[dict[str, Any], bytes] | None, tuple[
 def _with_line(rec: dict[str, Any]) -> tuple[dict[str, Any], bytes]:
     """A record with its report line, made where it was cleaned (so that with workers, the
     parent only writes it)."""
-    return rec, dumps(rec).encode("utf-8")
+    return rec, report_line(rec)
 
 
 def _abandon(job: Job, pid: int) -> None:

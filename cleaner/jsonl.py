@@ -52,7 +52,7 @@ from .errors import CleanerError, UsageError, WriteError
 from .io import atomic_file, write_all
 from .pipeline import Cleaner
 from .records import FORMAT, LINE_LIKE, Fields, clean_fields, dump_value, escape, json_type
-from .report import Summary, dumps, record
+from .report import Summary, record, report_line
 
 STDIO = "-"
 _BOM = b"\xef\xbb\xbf"
@@ -433,7 +433,7 @@ def clean_file(
 
 
 def _report_line(rec: dict[str, Any]) -> bytes:
-    return dumps(rec).encode("utf-8")
+    return report_line(rec)
 
 
 def _same_file(a: str | os.PathLike[str], b: str | os.PathLike[str]) -> bool:

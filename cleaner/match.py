@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import bisect
 from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
@@ -119,6 +120,9 @@ class Matching:
             if self._applies(group.scope):
                 zone = self._zone(group.scope.zone, group.scope.zone_lines)
                 out += self._group(group, zone)
+        # Only the groups look lines up by their keys: held on, every line's key took about
+        # twice the text's size in the heuristics that follow.
+        self._keys = []
         for solo in plan.solo_lines:
             if self._applies(solo.rule):
                 out += self._solo(solo, self._scan_solo_line)
@@ -308,7 +312,7 @@ class Matching:
         except TimeoutError:
             raise _GroupTimeout(group.line_rules, group.line_alts, ln.text, False) from None
 
-    def _unit_lines(self, unit: int | None) -> set[int] | frozenset[int]:
+    def _unit_lines(self, unit: int | None) -> AbstractSet[int]:
         return self.lines_by_unit[unit] if unit is not None else frozenset()
 
     def _key(self, ln: Line) -> str:

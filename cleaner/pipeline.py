@@ -6,7 +6,9 @@ Every door (Python API, CLI, batch) calls ``Cleaner.clean``; none matches on its
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Sequence
+import gc
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 
 from .apply import apply, compose, map_back, merge_sorted, tidy
@@ -30,6 +32,26 @@ GUARD_MIN_CHARS = 1000
 MAX_PASSES = 10  # cleaning until stable stops after this many passes (as ruff's fix loop does)
 
 __all__ = ["Cleaner", "host_of"]  # host_of: for the CLI's eval view
+
+
+@contextmanager
+def _collection_paused() -> Iterator[None]:
+    """The garbage collector paused while a document is cleaned.
+
+    Cleaning makes many objects that live until the document is done (its lines, their
+    classes, the candidates) and frees them by their reference counts; the collector, run
+    again and again as they are made, walks them all each time without finding anything to
+    free. That took a seventh of a 10 MB document's time, and 3% of a page's. Anything
+    cyclic left behind is collected once the collector runs again.
+    """
+    if not gc.isenabled():
+        yield
+        return
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.enable()
 
 
 class Cleaner:
@@ -130,6 +152,10 @@ class Cleaner:
         return self._clean_text(text, url, format, kind)
 
     def _clean_text(self, text: str, url: str | None, format: str, kind: str | None) -> Result:
+        with _collection_paused():
+            return self._clean_passes(text, url, format, kind)
+
+    def _clean_passes(self, text: str, url: str | None, format: str, kind: str | None) -> Result:
         budget = Budget.start(limit_for(self.doc_timeout, len(text)))
         result = self._clean(text, url=url, all_scopes=False, fmt=format, kind=kind, budget=budget)
         if self.until_stable:
@@ -198,6 +224,7 @@ class Cleaner:
         spans, shadowed = _complete_lines(text, lines, spans, shadowed, candidates)
         del candidates
         spans = merge_sorted(spans, tidy(text, lines, spans))
+        del lines  # before the clean text is made: the lines take some six times the text's size
         clean, error = apply(text, spans)
         if error:
             return Result(text, error=error, warnings=warnings)

@@ -862,3 +862,36 @@ def test_a_blank_looking_line_taken_in_part_by_a_rule_is_not_tidied_again(rule, 
     assert r.error is None
     assert r.text == "\r"
     assert [(s.start, s.end, s.rule) for s in r.spans] == [(0, 1, "t.sep"), (2, 3, "t.zero")]
+
+
+def test_the_collector_runs_again_after_a_document_as_it_was(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Cleaning pauses the garbage collector for the document, and leaves it as it found it:
+    running after a clean (or a failure), paused if the caller had paused it."""
+    import gc
+
+    cleaner = Cleaner(rules=[], default_rules=False)
+    assert gc.isenabled()
+    seen: list[bool] = []
+    original = cleaner._clean_passes
+
+    def spy(*args: object) -> Result:
+        seen.append(gc.isenabled())
+        return original(*args)  # type: ignore[arg-type]
+
+    def fail(*args: object) -> Result:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(cleaner, "_clean_passes", spy)
+    assert cleaner.clean("Some text.\n").text == "Some text.\n"
+    assert seen == [False] and gc.isenabled()
+    monkeypatch.setattr(cleaner, "_clean_passes", fail)
+    with pytest.raises(KeyboardInterrupt):
+        cleaner.clean("Some text.\n")
+    assert gc.isenabled()
+    monkeypatch.setattr(cleaner, "_clean_passes", spy)
+    gc.disable()
+    try:
+        cleaner.clean("Some text.\n")
+        assert seen == [False, False] and not gc.isenabled()
+    finally:
+        gc.enable()

@@ -231,7 +231,7 @@ def test_both_engines_find_the_same_lines(parts: list[str]) -> None:
         pf.add(frozenset({"sk", "ii"}))
         pf.add(frozenset({count_literal(",", 2)}))
         pf.build(pure=pure)
-        engines.append(pf.scan(text, starts))
+        engines.append(list(pf.scan(text, starts)))
     assert engines[0] == engines[1]
     # and each line found really holds a literal (or a digit)
     lines = split_lines(text)

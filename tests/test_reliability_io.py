@@ -31,7 +31,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from typer.testing import CliRunner
 
-from cleaner import Cleaner, Span, restore
+from cleaner import Cleaner, Result, Span, restore
 from cleaner import discover as discover_module
 from cleaner.batch import clean_job
 from cleaner.cli import app
@@ -795,3 +795,24 @@ def test_done_when_one_directory_holding_every_bad_input(src: Path, monkeypatch:
             assert f"{shown}: {rec['error']}" in result.stderr
     assert not list(out.rglob("*.tmp"))
     assert "\udcff" in "".join(r["input"] for r in records)  # an undecodable file name survives
+
+
+@settings(max_examples=30, deadline=None)
+@given(st.lists(st.sampled_from(["a", "é", "\u2028", "\u2029", "\udc80", "😀", '"', "\\", "\n"]), max_size=8))
+def test_a_record_with_many_spans_is_encoded_piece_by_piece_to_the_same_bytes(pieces: list[str]) -> None:
+    """A record with more spans than are encoded at once gives the bytes ``dumps`` gives:
+    separators and lone surrogates escaped, one line."""
+    from cleaner import report
+
+    noise = "".join(pieces) + "x\n"
+    n = report._SPANS_AT_ONCE + 7
+    text = noise * n
+    spans = tuple(
+        Span(k * len(noise), (k + 1) * len(noise), "t.rule", Category.BOILERPLATE, noise) for k in range(n)
+    )
+    result = Result("", spans)
+    rec = report.record(input="in.txt", output="out.txt", original=text, result=result)
+    assert len(rec["removed"]) > report._SPANS_AT_ONCE
+    line = report.report_line(rec)
+    assert line == dumps(rec).encode("utf-8")
+    assert line.count(b"\n") == 1 and json.loads(line) == rec

@@ -19,7 +19,7 @@ from ..document import clean as clean_document
 from ..errors import UsageError, WriteError
 from ..pipeline import DEFAULT_DOC_TIMEOUT, DEFAULT_MAX_REMOVED_FRACTION, DEFAULT_MAX_SPANS, Cleaner
 from ..read import DEFAULT_MIN_CONFIDENCE, INCLUDE, is_jsonl_name
-from ..report import Summary, dumps
+from ..report import Summary, report_line
 from ..workers import WorkerDied
 from . import common
 from .common import (
@@ -354,7 +354,7 @@ def _clean_stdin(
         fail(f"cannot write to stdout: {e.strerror or e}", EXIT_WRITE)
     if report is not None:
         try:
-            io.write_atomic(report, dumps(rec).encode("utf-8"))
+            io.write_atomic(report, report_line(rec))
         except WriteError as e:
             fail(str(e), EXIT_WRITE)
     if rec["error"]:

@@ -150,14 +150,17 @@ def _invisible(text: str) -> bool:
 # twice (once to choose the stop list, once to class the lines), rather than held for every
 # line at once: they take about ten times the text's size.
 _CHUNK_CHARS = 1 << 20
+# The chunks are smaller than that: a chunk's tokens are held at the peak of a long text's
+# memory, and smaller chunks cost no more time.
+_TOKEN_CHUNK_CHARS = 1 << 18
 
 
 def _token_chunks(lines: list[Line]) -> Iterator[list[list[str]]]:
-    """The tokens of every line, a chunk of lines of about ``_CHUNK_CHARS`` characters at a
-    time."""
+    """The tokens of every line, a chunk of lines of about ``_TOKEN_CHUNK_CHARS`` characters at
+    a time."""
     first = 0
     while first < len(lines):
-        limit = lines[first].start + _CHUNK_CHARS
+        limit = lines[first].start + _TOKEN_CHUNK_CHARS
         last = bisect.bisect_right(lines, limit, first + 1, key=_start)
         yield _line_tokens(lines[first:last])
         first = last

@@ -52,10 +52,7 @@ def repeated_text(ctx: Context, p: Mapping[str, Any]) -> Iterator[int]:
     text, lines = ctx.text, ctx.lines
     starts = [ln.start for ln in lines]
     taken: set[int] = set()
-    first: dict[tuple[str, ...], int] = {}  # each four-word sequence: the line it first appeared in
     indexed = 0  # lines above this one are in `first`
-
-    holding = _Holding(text, lines, starts)
 
     def kept_lines_with(needle: str, end: int) -> Iterator[Line]:
         """The kept lines above ``end`` (a line's start) holding ``needle``, top down."""
@@ -70,6 +67,28 @@ def repeated_text(ctx: Context, p: Mapping[str, Any]) -> Iterator[int]:
     min_words, min_sources = p["min_words"], p["min_sources"]
     heads = {ln.text.strip()[:_COPY_HEAD] for ln in ctx.content() if ln.words >= min_words}
     seen_at = first_seen(text, heads)
+
+    def starts_above(ln: Line) -> bool:
+        """Whether the line is long and starts like something above it: only such a line
+        is compared sequence by sequence."""
+        head = ln.text.strip()[:_COPY_HEAD]
+        return ln.words >= min_words and seen_at[head] + len(head) <= ln.start
+
+    # Each four-word sequence of a line that may be compared: the line it first appeared in
+    # (None until it does). Only those sequences are kept: all of a long text's took some
+    # 16 times its size (a 10 MB text's 900,000 sequences, 160 MiB), a tenth of them do.
+    first: dict[tuple[str, ...], int | None] = {}
+    # Every string that may be looked for in the lines above: the part before a cut-off
+    # line's ellipsis, and the first sentences of a line that starts like something above.
+    needles: set[str] = set()
+    for ln in ctx.content():
+        prefix = cut_off(ln.text)
+        if prefix is not None and len(prefix) >= p["min_chars"]:
+            needles.add(prefix)
+        if starts_above(ln):
+            first.update(dict.fromkeys(grams(ln)))
+            needles.update(_parts(ln.text.strip()))
+    holding = _Holding(text, lines, starts, needles)
     for ln in ctx.content():
         prefix = cut_off(ln.text)
         if (
@@ -80,14 +99,11 @@ def repeated_text(ctx: Context, p: Mapping[str, Any]) -> Iterator[int]:
             taken.add(ln.index)
             yield ln.index
             continue
-        t = ln.text.strip()
-        head = t[:_COPY_HEAD]
-        if ln.words < min_words or seen_at[head] + len(head) > ln.start:
+        if not starts_above(ln):
             continue  # the usual case: a line that does not start like anything above
+        t = ln.text.strip()
         found: set[int] = set()  # lines above holding its first sentences
-        for part in _CLAUSE_BREAK.splititer(t):
-            if len(part.split()) < 4:
-                continue
+        for part in _parts(t):
             line = next(kept_lines_with(part, ln.start), None)
             if line is None:
                 break  # the usual case: a sentence of its own
@@ -99,14 +115,20 @@ def repeated_text(ctx: Context, p: Mapping[str, Any]) -> Iterator[int]:
         for above in lines[indexed : ln.index]:
             if not above.blank and ctx.kept(above.index) and above.index not in taken:
                 for g in grams(above):
-                    first.setdefault(g, above.index)
+                    if g in first and first[g] is None:
+                        first[g] = above.index
         indexed = ln.index
         mine = grams(ln)
-        sources = Counter(first[g] for g in mine if g in first)
+        sources = Counter(i for g in mine if (i := first[g]) is not None)
         drawn = sum(n >= 3 for n in sources.values())  # lines it draws on
         if sum(sources.values()) >= p["min_share"] * len(mine) and drawn >= min_sources:
             taken.add(ln.index)
             yield ln.index
+
+
+def _parts(line: str) -> Iterator[str]:
+    """The sentences and clauses of a line of four words or more, in order."""
+    return (part for part in _CLAUSE_BREAK.splititer(line) if len(part.split()) >= 4)
 
 
 class _Holding:
@@ -115,13 +137,34 @@ class _Holding:
     The lines are asked for top down: a later question about the same string goes on from
     where the last search stopped. Asked afresh each time, a page's lines repeated through a
     long text (a site's furniture on each of its pages) made the text's time grow with the
-    square of its length.
+    square of its length. In a long text, every string that may be asked for (``needles``)
+    is found in one pass first: searched for one by one, each from the top, the sentences
+    of the lines compared still made a 10 MB text's time grow with its square (12 of its
+    20 seconds).
     """
 
-    def __init__(self, text: str, lines: list[Line], starts: list[int]) -> None:
+    def __init__(self, text: str, lines: list[Line], starts: list[int], needles: Collection[str]) -> None:
         self.text, self.lines, self.starts = text, lines, starts
         self.found: dict[str, list[int]] = {}  # the lines holding it found so far, in order
         self.searched: dict[str, int] = {}  # where the search for it goes on
+        if _ahocorasick is not None and len(text) >= _SEARCH_EACH_BELOW and needles:
+            self._find_all(needles)
+
+    def _find_all(self, needles: Collection[str]) -> None:
+        """Every line holding each of ``needles``, in one pass over the text."""
+        automaton = _ahocorasick.Automaton()
+        for needle in needles:
+            automaton.add_word(needle, needle)
+        automaton.make_automaton()
+        found: dict[str, list[int]] = {needle: [] for needle in needles}
+        starts = self.starts
+        for end, needle in automaton.iter(self.text):
+            i = bisect.bisect_right(starts, end - len(needle) + 1) - 1
+            held = found[needle]
+            if not held or held[-1] != i:
+                held.append(i)
+        self.found = found
+        self.searched = dict.fromkeys(needles, len(self.text))
 
     def above(self, needle: str, end: int) -> Iterator[int]:
         """The lines holding ``needle`` above ``end``, a line's start, in order."""
