@@ -303,3 +303,37 @@ def test_code_is_told_from_prose_and_from_markup_left_in_the_text() -> None:
     assert not _code("The model uses x = 5 for the first run")
     assert not _code('<span data-mce-type="bookmark" style="display: inline-block; width: 0px;">')
     assert not _code('Helmut Thoma und Wolfgang Clement (re.)" itemprop="thumbnailUrl" />')
+
+
+LEDE = [
+    "The council has agreed a plan to reopen the old swimming baths by the river next summer.",
+    "Key points: the work will cost four million pounds and the pool will be heated by the sun.",
+]
+
+
+def test_the_story_above_its_core_stays_across_a_thin_wall() -> None:
+    """The story's first paragraphs, then a bar of seven lines the rules remove (sharing and
+    account links), then the rest of the story, denser in text (the core): the bar parts the
+    opening from the core, and the opening stays. Without the bridge it goes, as it does
+    across a wall of more than ``bridge_lines`` lines (a menu)."""
+    share_bar = ["Share", "Print", "Email", "Subscribe", "Sign in", "Account", "Close"]
+    text = "\n".join([*TOP, *MENU, *LEDE, *share_bar, *PARAGRAPHS, MOST_READ, *FOOTER]) + "\n"
+    out = Cleaner().clean(text).text
+    assert all(p in out for p in LEDE + PARAGRAPHS), out
+    assert not any(line in out.splitlines() for line in MENU + FOOTER + share_bar)
+
+    from cleaner import load_rules
+    from cleaner.schema import Rule
+
+    def bridged(lines: int) -> Cleaner:
+        def change(rule: Rule) -> Rule:
+            if rule.heuristic != "page-lines":
+                return rule
+            return dataclasses.replace(rule, params={**rule.params, "bridge_lines": lines})
+
+        return Cleaner(rules=tuple(change(r) for r in load_rules()))
+
+    assert not any(p in bridged(0).clean(text).text for p in LEDE)
+    # the same opening across a wall of ten lines of chrome: a menu, not a share bar
+    thick = "\n".join([*TOP, *MENU, *LEDE, *CHROME, *PARAGRAPHS, MOST_READ, *FOOTER]) + "\n"
+    assert not any(p in Cleaner().clean(thick).text for p in LEDE)

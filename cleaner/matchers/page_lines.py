@@ -364,6 +364,34 @@ def _walls(
     return walls
 
 
+def _story_above(
+    bounds: list[int],
+    walls: list[tuple[int, int]],
+    keep: Collection[tuple[int, int]],
+    text: list[int],
+    least: float,
+    max_lines: int,
+) -> set[tuple[int, int]]:
+    """The regions above a kept one that the story runs on into: across a wall of at most
+    ``max_lines`` lines (a share bar, an advertisement's label, an inline sign-up), a region
+    holding ``least`` words of text, and so on upwards.
+
+    The core is where text is densest, which is often not where the story starts: its
+    first paragraphs and key points, above an inline widget, are story too. Only upwards:
+    what follows a story across such a wall is as often a river of teasers with their blurbs.
+    """
+    # Region k lies between walls k-1 and k (``bounds`` holds -1, each wall's first and
+    # last positions, and the number of positions).
+    regions = [(bounds[k] + 1, bounds[k + 1] - 1) for k in range(0, len(bounds), 2)]
+    kept = [r in keep for r in regions]
+    for k in range(len(regions) - 2, -1, -1):
+        first, last = walls[k]
+        a, b = regions[k]
+        if kept[k + 1] and not kept[k] and last - first + 1 <= max_lines and sum(text[a : b + 1]) >= least:
+            kept[k] = True
+    return {r for r, k in zip(regions, kept, strict=True) if k}
+
+
 def _thread(
     walls: list[tuple[int, int]],
     core: Collection[tuple[int, int]],
@@ -434,6 +462,12 @@ _POST_HEADER_LINES = 30  # a post's header is a few lines (a name, a date, count
             float, 0.5, "a run under the headline this share of the best run's is the core"
         ),
         "thread_posts": Param(int, 3, "the least number of post headers that make a thread (0: none)"),
+        "bridge_lines": Param(
+            int, 0, "the most lines of a wall above the core that the story runs on across (0: none)"
+        ),
+        "bridge_share": Param(
+            float, 0.25, "the least share of the core's words a region across such a wall holds"
+        ),
         "code_opening": Param(str, "", "what a line of program code may open with (a pattern; empty: none)"),
         "code_shape": Param(Regex, "", "what a statement of code holds (an assignment, a call)"),
         "code_markup": Param(Regex, "", "what markup leaked into text holds, which is no code"),
@@ -502,6 +536,9 @@ def page_lines(ctx: Context, p: Mapping[str, Any]) -> Iterator[int]:
         return [(a, b) for a, b in regions if a <= y and b >= x]
 
     keep = set(touching(lo, hi))
+    if p["bridge_lines"]:
+        least = max(p["min_core_words"], p["bridge_share"] * best)
+        keep |= _story_above(bounds, walls, keep, text, least, p["bridge_lines"])
     if head is not None:
         # A list right under the headline (a schedule, results, a recipe) is the story as
         # much as paragraphs are: there its rows count as text.
