@@ -6,6 +6,8 @@ well-formed, I3 accounting) independently of the package's own checking code.
 
 from __future__ import annotations
 
+import shutil
+import sys
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
@@ -17,6 +19,17 @@ from cleaner import Cleaner, Result, parse_rules_text, restore
 
 ROOT = Path(__file__).resolve().parent.parent
 SEEDS = ROOT / "seeds"
+
+
+def cleaner_exe() -> str:
+    """The installed ``cleaner`` command (beside this Python, else on PATH), for tests that run
+    it as a user would; skips when it is not installed."""
+    beside = Path(sys.executable).parent / "cleaner"
+    found = str(beside) if beside.exists() else shutil.which("cleaner")
+    if not found:
+        pytest.skip("the cleaner command is not installed")
+    return found
+
 
 _GRAPHEME = regex.compile(r"\X")
 # TOML basic strings may hold any character except '"', '\' and the controls other than tab.

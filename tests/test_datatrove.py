@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import importlib
 import json
-import shutil
 import subprocess
 import sys
 from collections import Counter
@@ -16,19 +15,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from conftest import SEEDS, cleaner_exe
 
-SEEDS = Path(__file__).resolve().parent.parent / "seeds"
 # Another site's URL: the LAist pack (rules/sites/), which a seed's text switches on when the
 # URL is unknown, is then off, and that seed loses other spans.
 URL = "https://example.org/news/x"
-
-
-def cleaner_exe() -> str:
-    beside = Path(sys.executable).parent / "cleaner"
-    found = str(beside) if beside.exists() else shutil.which("cleaner")
-    if not found:
-        pytest.skip("the cleaner command is not installed")
-    return found
 
 
 def records() -> list[dict[str, Any]]:

@@ -27,6 +27,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from conftest import cleaner_exe
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from typer.testing import CliRunner
@@ -67,14 +68,6 @@ def clean_cli(*args: str | Path) -> Any:
     assert result.exception is None or isinstance(result.exception, SystemExit), result.exc_info
     assert "Traceback" not in result.output
     return result
-
-
-def cleaner_exe() -> str:
-    beside = Path(sys.executable).parent / "cleaner"
-    found = str(beside) if beside.exists() else shutil.which("cleaner")
-    if not found:
-        pytest.skip("the cleaner command is not installed")
-    return found
 
 
 def read_report(path: Path) -> list[dict[str, Any]]:

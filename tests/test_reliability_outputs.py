@@ -21,13 +21,13 @@ import shutil
 import signal
 import stat
 import subprocess
-import sys
 import threading
 import time
 from pathlib import Path
 from typing import Any
 
 import pytest
+from conftest import cleaner_exe
 
 from cleaner import Cleaner
 from cleaner.document import ReadOptions, Unreadable, read
@@ -37,14 +37,6 @@ pytestmark = pytest.mark.timeout(180)
 SEEDS = Path(__file__).resolve().parent.parent / "seeds"
 SEED = SEEDS / "004_3e424eb520665100.txt"
 ROOT = os.geteuid() == 0
-
-
-def cleaner_exe() -> str:
-    beside = Path(sys.executable).parent / "cleaner"
-    found = str(beside) if beside.exists() else shutil.which("cleaner")
-    if not found:
-        pytest.skip("the cleaner command is not installed")
-    return found
 
 
 def run(

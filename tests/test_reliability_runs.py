@@ -16,7 +16,6 @@ import shutil
 import signal
 import stat
 import subprocess
-import sys
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -24,6 +23,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from conftest import cleaner_exe
 from typer.testing import CliRunner
 
 from cleaner import io as io_module
@@ -39,14 +39,6 @@ NOISE = "Sponsored message\n"
 
 
 # -- helpers ------------------------------------------------------------------------------------
-
-
-def cleaner_exe() -> str:
-    beside = Path(sys.executable).parent / "cleaner"
-    found = str(beside) if beside.exists() else shutil.which("cleaner")
-    if not found:
-        pytest.skip("the cleaner command is not installed")
-    return found
 
 
 def clean_cli(*args: str) -> Any:

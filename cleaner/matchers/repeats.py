@@ -152,14 +152,10 @@ class _Holding:
 
     def _find_all(self, needles: Collection[str]) -> None:
         """Every line holding each of ``needles``, in one pass over the text."""
-        automaton = _ahocorasick.Automaton()
-        for needle in needles:
-            automaton.add_word(needle, needle)
-        automaton.make_automaton()
         found: dict[str, list[int]] = {needle: [] for needle in needles}
         starts = self.starts
-        for end, needle in automaton.iter(self.text):
-            i = bisect.bisect_right(starts, end - len(needle) + 1) - 1
+        for start, needle in _occurrences(self.text, needles):
+            i = bisect.bisect_right(starts, start) - 1
             held = found[needle]
             if not held or held[-1] != i:
                 held.append(i)
@@ -194,17 +190,24 @@ def first_seen(text: str, needles: Collection[str]) -> dict[str, int]:
     """
     if _ahocorasick is None or len(text) < _SEARCH_EACH_BELOW or not needles:
         return {needle: text.find(needle) for needle in needles}
+    first: dict[str, int] = {}
+    for start, needle in _occurrences(text, needles):
+        if needle not in first:
+            first[needle] = start
+            if len(first) == len(needles):
+                break
+    return first
+
+
+def _occurrences(text: str, needles: Collection[str]) -> Iterator[tuple[int, str]]:
+    """Where each of ``needles`` occurs in ``text``, as (start, needle), every occurrence,
+    in the order they end: one Aho–Corasick pass over the text."""
     automaton = _ahocorasick.Automaton()
     for needle in needles:
         automaton.add_word(needle, needle)
     automaton.make_automaton()
-    first: dict[str, int] = {}
     for end, needle in automaton.iter(text):
-        if needle not in first:
-            first[needle] = end - len(needle) + 1
-            if len(first) == len(needles):
-                break
-    return first
+        yield end - len(needle) + 1, needle
 
 
 @register(
