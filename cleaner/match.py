@@ -105,7 +105,7 @@ class Matching:
     def __post_init__(self) -> None:
         n = len(self.lines)
         self.starts = [ln.start for ln in self.lines]
-        self.ctx = Context(self.text, self.lines, [None] * n, [None] * n)
+        self.ctx = Context(self.text, self.lines, [None] * n, [None] * n, kind=self.kind)
         self._keys: list[str | None] = [None] * n
         self._cluster = (0, 0)  # the last grapheme cluster found, for runs of matches inside it
         # Per prefilter unit, the lines holding one of its literals: no other line can match.
@@ -399,6 +399,7 @@ class Matching:
         for i in spec.func(self.ctx, rule.params):
             if i in zone:
                 self._emit(found, self._line_cand(i, i, rule))
+        self.kind = self.ctx.kind  # as the heuristic found the page to be
         return found
 
     def _mark(self, found: Iterable[Candidate]) -> None:

@@ -2,9 +2,13 @@
 
 Slices of real pages (``fixtures/pages``; see its README for where each comes from): a
 recipe, a maintenance schedule, questions and answers, a forum thread, a product's
-features and specifications, documentation with code, and a song. The whole-page line
+features and specifications, documentation with code, a service's page, a listing, and a
+song. The whole-page line
 classes took each of these stories' lines as noise before they needed positive evidence
-of chrome; the chrome around them (menus, account links, footers) still goes.
+of chrome; the chrome around them (menus, account links, footers) still goes. Two are whole
+pages that show no article, a service's page and a listing of recipes: the line classes
+cut each down to one block of it before they asked for a sign of an article (a headline
+repeating the title, a byline or a dateline the rules found).
 """
 
 from __future__ import annotations
@@ -54,6 +58,16 @@ CASES = {
         ["function MyButton () {", "export default function MyApp () {",
          "How to create and nest components", "React apps are made out of components."],
         ["Editor Setup", "Using TypeScript", "React Developer Tools"],
+    ),
+    "wcxb-service": (
+        ["BCBS members have access to exclusive discounts on health and wellness products and services.",
+         "Blue Cross Blue Shield Global Solutions℠ provides a full range of health care coverage solutions"],
+        ["Latest News", "Privacy Policy", "Terms & Conditions", "Cookie Policy"],
+    ),
+    "wcxb-listing": (
+        ["All Air Fryer Recipes", "Air Fryer Chicken Thighs", "Crispy Smashed Potato Salad",
+         "Ridiculously Good Air Fryer Broccoli", "Garlic and Black Pepper Beef Skewers"],
+        ["Follow Us", "Recipe Index", "Income Reports", "Sponsored Content"],
     ),
     "lyrics": (
         ["When the harbour lights go down", "and the boats come in to town",

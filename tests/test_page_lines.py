@@ -24,6 +24,9 @@ ZWSP = "\u200b"
 # evidence that the invented lines next to them are chrome.
 TOP = ["Home", "Search", "Sign in"]
 MOST_READ = "Most read"
+# An article's byline, which metadata.byline removes: the sign that a page is an article,
+# which page-lines asks for before it cuts a page down to the regions around its core.
+BYLINE = "By Jane Smith"
 
 
 def page(separator: str) -> str:
@@ -72,7 +75,7 @@ PROMO = "Our readers tell us that the winter market in the old square is the bes
 def test_lines_the_rules_removed_still_count_against_what_they_separate() -> None:
     """A promo paragraph above a menu that the rules took away line by line: the menu still
     parts the promo from the story, so the promo stays outside the core and goes."""
-    text = "\n".join([PROMO, *CHROME, *PARAGRAPHS, *FOOTER]) + "\n"
+    text = "\n".join([PROMO, *CHROME, BYLINE, *PARAGRAPHS, *FOOTER]) + "\n"
     result = Cleaner().clean(text)
     assert all(p in result.text for p in PARAGRAPHS)
     assert PROMO not in result.text
@@ -136,17 +139,34 @@ def test_a_list_the_article_ends_with_stays_with_it() -> None:
     """Rows of one shape after the core belong to the article while no chrome parts them
     from it; beyond a heading the rules took ('Related', 'Most read') neither rows nor
     titles do."""
-    text = "\n".join([*TOP, *MENU, *PARAGRAPHS, "The Tour Dates", *DATES, MOST_READ, *FOOTER]) + "\n"
+    text = "\n".join([*TOP, *MENU, BYLINE, *PARAGRAPHS, "The Tour Dates", *DATES, MOST_READ, *FOOTER]) + "\n"
     removed = removed_by_page_lines(text)
     assert "Tour Dates" not in removed
     assert not any(row in removed for row in DATES)
     assert all(line in removed for line in MENU + FOOTER)
     # bare titles beyond a heading the rules took
-    titles = "\n".join([*TOP, *MENU, *PARAGRAPHS, MOST_READ, "Elsewhere Tonight", *FOOTER]) + "\n"
+    titles = "\n".join([*TOP, *MENU, BYLINE, *PARAGRAPHS, MOST_READ, "Elsewhere Tonight", *FOOTER]) + "\n"
     assert all(line in removed_by_page_lines(titles) for line in ["Elsewhere Tonight", *FOOTER])
     # under a heading a rule removed ('Related'), the rows are not the article's
-    related = "\n".join([*TOP, *MENU, *PARAGRAPHS, "Related", *DATES, *FOOTER]) + "\n"
+    related = "\n".join([*TOP, *MENU, BYLINE, *PARAGRAPHS, "Related", *DATES, *FOOTER]) + "\n"
     assert all(row in removed_by_page_lines(related) for row in DATES)
+
+
+def test_a_page_that_shows_no_article_keeps_every_region() -> None:
+    """The page of the test above without its byline shows no article (no headline repeats
+    a title, no rule found an article's byline or dateline): its core is no evidence of where
+    its content is, as on a service's page or a listing, so the rows beyond the 'Related'
+    heading stay. The chrome the rules found, and the lines of its walls, still go."""
+    text = "\n".join([*TOP, *MENU, *PARAGRAPHS, "Related", *DATES, *FOOTER]) + "\n"
+    removed = removed_by_page_lines(text)
+    assert not any(row in removed for row in DATES)
+    assert not any(p in removed for p in PARAGRAPHS)
+    assert all(line in removed for line in MENU)
+    out = Cleaner().clean(text).text.splitlines()
+    assert not any(line in out for line in [*TOP, "Related"])
+    # with the byline, the same rows are cut away with the rest beyond the core
+    signed = "\n".join([*TOP, *MENU, BYLINE, *PARAGRAPHS, "Related", *DATES, *FOOTER]) + "\n"
+    assert all(row in removed_by_page_lines(signed) for row in DATES)
 
 
 # A list inside the story whose rows drop a separator the first row has: all one list.
@@ -190,7 +210,7 @@ def test_a_story_that_is_mostly_a_table_keeps_its_table() -> None:
     """Table rows weigh a fraction of their words in the core: enough for a story that is
     mostly a table to be the core, rather than the teasers beside it."""
     intro = ["This page always has the latest standings.", "Final standings after 36 races:"]
-    text = "\n".join([*TOP, *MENU, *intro, *STANDINGS, *TOP, *MENU, *TEASERS, *FOOTER]) + "\n"
+    text = "\n".join([*TOP, *MENU, BYLINE, *intro, *STANDINGS, *TOP, *MENU, *TEASERS, *FOOTER]) + "\n"
     removed = removed_by_page_lines(text)
     assert not any(row in removed for row in STANDINGS)
     assert not any(line in removed for line in intro)
@@ -278,7 +298,9 @@ def test_a_code_listing_inside_the_article_stays_with_it() -> None:
     lines inside the core, or let it break the core in two; its signs make it code, which
     stays inside the core and outside it goes like any noise."""
     first, second = PARAGRAPHS[:6], PARAGRAPHS[6:]
-    text = "\n".join([*TOP, *MENU, *first, *LISTING, *second, MOST_READ, *FOOTER, *LISTING[:3]]) + "\n"
+    text = (
+        "\n".join([*TOP, *MENU, BYLINE, *first, *LISTING, *second, MOST_READ, *FOOTER, *LISTING[:3]]) + "\n"
+    )
     out = Cleaner().clean(text).text
     assert all(p in out for p in PARAGRAPHS), out
     assert all(line in out for line in LISTING), out
@@ -317,7 +339,7 @@ def test_the_story_above_its_core_stays_across_a_thin_wall() -> None:
     opening from the core, and the opening stays. Without the bridge it goes, as it does
     across a wall of more than ``bridge_lines`` lines (a menu)."""
     share_bar = ["Share", "Print", "Email", "Subscribe", "Sign in", "Account", "Close"]
-    text = "\n".join([*TOP, *MENU, *LEDE, *share_bar, *PARAGRAPHS, MOST_READ, *FOOTER]) + "\n"
+    text = "\n".join([*TOP, *MENU, BYLINE, *LEDE, *share_bar, *PARAGRAPHS, MOST_READ, *FOOTER]) + "\n"
     out = Cleaner().clean(text).text
     assert all(p in out for p in LEDE + PARAGRAPHS), out
     assert not any(line in out.splitlines() for line in MENU + FOOTER + share_bar)
@@ -335,5 +357,5 @@ def test_the_story_above_its_core_stays_across_a_thin_wall() -> None:
 
     assert not any(p in bridged(0).clean(text).text for p in LEDE)
     # the same opening across a wall of ten lines of chrome: a menu, not a share bar
-    thick = "\n".join([*TOP, *MENU, *LEDE, *CHROME, *PARAGRAPHS, MOST_READ, *FOOTER]) + "\n"
+    thick = "\n".join([*TOP, *MENU, BYLINE, *LEDE, *CHROME, *PARAGRAPHS, MOST_READ, *FOOTER]) + "\n"
     assert not any(p in Cleaner().clean(thick).text for p in LEDE)

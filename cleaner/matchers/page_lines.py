@@ -461,6 +461,11 @@ _POST_HEADER_LINES = 30  # a post's header is a few lines (a name, a date, count
         "headline_share": Param(
             float, 0.5, "a run under the headline this share of the best run's is the core"
         ),
+        "article_signs": Param(
+            list,
+            [],
+            "the categories of the rules whose removed lines show that a page is an article (none: all are)",
+        ),
         "thread_posts": Param(int, 3, "the least number of post headers that make a thread (0: none)"),
         "bridge_lines": Param(
             int, 0, "the most lines of a wall above the core that the story runs on across (0: none)"
@@ -495,7 +500,9 @@ def page_lines(ctx: Context, p: Mapping[str, Any]) -> Iterator[int]:
     text or of a list's rows, for when something else outweighs the story (a footer, a list
     of other stories); and every post of a thread the core is a post of (a forum). Removed
     are everything above the headline, every other region, the walls' kept lines, and the
-    noise lines the first kept region opens with (a byline, a kicker).
+    noise lines the first kept region opens with (a byline, a kicker). A page that shows no
+    article (no headline, and no line of a rule of an ``article_signs`` category) keeps every
+    region, and is a page, not an article, for the rules that follow.
     """
     if sum(1 for ln in ctx.lines if not ln.blank) < p["min_lines"]:
         return  # too few lines to be a whole page, whatever their classes (saves classing them)
@@ -518,6 +525,15 @@ def page_lines(ctx: Context, p: Mapping[str, Any]) -> Iterator[int]:
     # Nothing above the headline is the story: the core is the best run under it, when one
     # there weighs half as much (else the line only repeats the site's name, say).
     head = _headline(ctx, content, p)
+    # Cutting the page down to the regions around a core is for articles: a page shows it is
+    # one by a headline that repeats its title, or by the lines of an article's head the
+    # rules found (``article_signs``: a byline, a dateline). A page that shows neither (a
+    # service's page, a listing, a product, documentation) keeps every region: its core is
+    # no evidence of where its content is, and the rules for articles leave it too.
+    signs = set(p["article_signs"])
+    article = not signs or head is not None or any(c in signs for c in ctx.category_of if c is not None)
+    if not article and ctx.kind is None:
+        ctx.kind = "page"
     if head is not None:
         least = max(p["min_core_words"], p["headline_share"] * best)
         below = [r for r in runs if r[2] > head and r[0] >= least]
@@ -535,7 +551,7 @@ def page_lines(ctx: Context, p: Mapping[str, Any]) -> Iterator[int]:
     def touching(x: int, y: int) -> list[tuple[int, int]]:
         return [(a, b) for a, b in regions if a <= y and b >= x]
 
-    keep = set(touching(lo, hi))
+    keep = set(touching(lo, hi)) if article else set(regions)
     if p["bridge_lines"]:
         least = max(p["min_core_words"], p["bridge_share"] * best)
         keep |= _story_above(bounds, walls, keep, text, least, p["bridge_lines"])

@@ -32,6 +32,10 @@ class Context:
     # The lines holding one of the running heuristic's literals (its prepared ``_literals``:
     # a line without any cannot hit), or None when it declares none.
     literal_lines: Collection[int] | None = None
+    # What the page is: "article", "page", or None when not known (plain text). A heuristic
+    # that judges the whole page may settle it ("page": whole-page text that shows no
+    # article); the rules for articles (``kinds = ["article"]``) that follow then leave it.
+    kind: str | None = None
 
     def kept(self, i: int) -> bool:
         return self.removed_by[i] is None
