@@ -2,13 +2,15 @@
 
 Slices of real pages (``fixtures/pages``; see its README for where each comes from): a
 recipe, a maintenance schedule, questions and answers, a forum thread, a product's
-features and specifications, documentation with code, a service's page, a listing, and a
-song. The whole-page line
+features and specifications, documentation with code, a service's page, a listing, a
+forum thread, and a song. The whole-page line
 classes took each of these stories' lines as noise before they needed positive evidence
 of chrome; the chrome around them (menus, account links, footers) still goes. Two are whole
 pages that show no article, a service's page and a listing of recipes: the line classes
 cut each down to one block of it before they asked for a sign of an article (a headline
-repeating the title, a byline or a dateline the rules found).
+repeating the title, a byline or a dateline the rules found). A forum thread, whole, whose
+posts' headers the rules do not know: the core was one late post, and the posts above it
+went until a region holding twice the text of all that is kept stayed too.
 """
 
 from __future__ import annotations
@@ -68,6 +70,13 @@ CASES = {
         ["All Air Fryer Recipes", "Air Fryer Chicken Thighs", "Crispy Smashed Potato Salad",
          "Ridiculously Good Air Fryer Broccoli", "Garlic and Black Pepper Beef Skewers"],
         ["Follow Us", "Recipe Index", "Income Reports", "Sponsored Content"],
+    ),
+    "wcxb-thread": (
+        ["would it not be simpler to just cancel the order?",
+         "Did you delete the payment data from Stripe module's database tables?",
+         "But probably is better to cancel the order and make new one instead of losing time."],
+        ["Jump to content", "Forgot your password?", "Remember me Not recommended on shared computers",
+         "Leaderboard"],
     ),
     "lyrics": (
         ["When the harbour lights go down", "and the boats come in to town",

@@ -466,6 +466,9 @@ _POST_HEADER_LINES = 30  # a post's header is a few lines (a name, a date, count
             [],
             "the categories of the rules whose removed lines show that a page is an article (none: all are)",
         ),
+        "rival_share": Param(
+            float, 0.0, "a region holding this many times the text of all that is kept stays (0: none)"
+        ),
         "thread_posts": Param(int, 3, "the least number of post headers that make a thread (0: none)"),
         "bridge_lines": Param(
             int, 0, "the most lines of a wall above the core that the story runs on across (0: none)"
@@ -570,6 +573,17 @@ def page_lines(ctx: Context, p: Mapping[str, Any]) -> Iterator[int]:
             spans = spans or [under_first]
             for x, y in spans:
                 keep.update(touching(x, y))
+    if p["rival_share"]:
+        # A region holding far more text than all that is kept (a thread whose posts' headers
+        # the rules do not know, the rest of a long page) is as likely the content as the
+        # core: the core was densest, not surely the content, and a removal must be sure.
+        # weighed as the core is: table rows and code at a fraction of their words
+        worth = [
+            t or (weights[i] * p["table_weight"] if classes[i] in ("table", "code") else 0)
+            for t, i in zip(text, content, strict=True)
+        ]
+        held = sum(sum(worth[a : b + 1]) for a, b in keep)
+        keep.update(r for r in regions if sum(worth[r[0] : r[1] + 1]) >= p["rival_share"] * held)
     thread = _thread(walls, keep, content, ctx, text, p["thread_posts"]) if p["thread_posts"] else None
     if thread is not None:
         keep.update(touching(*thread))
