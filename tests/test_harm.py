@@ -2,15 +2,17 @@
 
 Slices of real pages (``fixtures/pages``; see its README for where each comes from): a
 recipe, a maintenance schedule, questions and answers, a forum thread, a product's
-features and specifications, documentation with code, a service's page, a listing, a
-forum thread, and a song. The whole-page line
+features and specifications, documentation with code, a service's page, a listing, two
+forum threads, and a song. The whole-page line
 classes took each of these stories' lines as noise before they needed positive evidence
 of chrome; the chrome around them (menus, account links, footers) still goes. Two are whole
 pages that show no article, a service's page and a listing of recipes: the line classes
 cut each down to one block of it before they asked for a sign of an article (a headline
 repeating the title, a byline or a dateline the rules found). A forum thread, whole, whose
 posts' headers the rules do not know: the core was one late post, and the posts above it
-went until a region holding twice the text of all that is kept stayed too.
+went until a region holding twice the text of all that is kept stayed too. And a thread
+whose opening post, its header unknown to the rules, is the core: its replies below went
+until a thread could open with the core.
 """
 
 from __future__ import annotations
@@ -77,6 +79,13 @@ CASES = {
          "But probably is better to cancel the order and make new one instead of losing time."],
         ["Jump to content", "Forgot your password?", "Remember me Not recommended on shared computers",
          "Leaderboard"],
+    ),
+    "wcxb-replies": (
+        ["That's amazing! Congrats!",
+         "Thanks man! I was surprised there were in person options. Did realize that was a possibility.",
+         "For anyone curious, this is the link!"],
+        ["Similar threads", "Terms and rules",
+         "Official Endocrinology 2024-2025 fellowship application thread"],
     ),
     "lyrics": (
         ["When the harbour lights go down", "and the boats come in to town",

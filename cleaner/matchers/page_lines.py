@@ -401,10 +401,11 @@ def _thread(
     least: int,
 ) -> tuple[int, int] | None:
     """The span of a thread's posts (between the walls before its first post and after its
-    last) when the core is one of them: ``least`` walls or more, each a few lines with text
-    under it, that print two or more labels that ``least`` walls print ('Joined',
-    'Messages', 'Reply'). Comments under a story are a thread too, but the story is no post
-    of it: it sits under a byline, not under a post's header."""
+    last) when the core is one of them, or holds the opening post right above the first:
+    ``least`` walls or more, each a few lines with text under it, that print two or more
+    labels that ``least`` walls print ('Joined', 'Messages', 'Reply'). Comments under a
+    story are a thread too; the story is no post of it (it sits under a byline, not under a
+    post's header), and the comment rules that follow take them."""
     kept = ctx.kept
     labels = [{normalise(ctx.lines[i].text) for i in content[s : e + 1] if kept(i)} for s, e in walls]
     seen = Counter(key for group in labels for key in group)
@@ -417,7 +418,10 @@ def _thread(
         and sum(seen[key] >= least for key in group) >= 2
         and sum(text[e + 1 : starts[j]]) > 0
     ]
-    if len(posts) < least or not any(ends[j] + 1 == a for j in posts for a, _ in core):
+    # The core is one of the posts, or holds the opening post (a header the rules did not
+    # find, as no chrome is in it) right above the first reply's header.
+    opens = bool(posts) and any(walls[posts[0]][0] - 1 == b for _, b in core)
+    if len(posts) < least or not (opens or any(ends[j] + 1 == a for j in posts for a, _ in core)):
         return None
     return ends[posts[0]] + 1, starts[posts[-1]] - 1
 
