@@ -83,6 +83,12 @@ _MIN_STOP_SHARE = 0.1
 _SENTENCE_MARK = regex.compile(r"[.!?。！？]")
 
 
+# The document's language is chosen by its lines, each counting this many of its words at
+# most: one huge line (a drop-down's thousands of options, dumped into the text in another
+# language) does not choose the language of all the others.
+_LANGUAGE_WORDS = 100
+
+
 def _stoplist_for(seen: Counter[str], p: Mapping[str, Any]) -> frozenset[str]:
     """The configured stop list holding most of the document's words (``seen``: how many times
     each occurs; ties: the first listed); empty when none holds a tenth of them (a language
@@ -192,12 +198,12 @@ def _line_classes(ctx: Context, p: Mapping[str, Any]) -> tuple[list[str], list[i
     """
     if len(ctx.text) <= _CHUNK_CHARS:
         tokens = _line_tokens(ctx.lines)
-        seen = Counter(chain.from_iterable(tokens))
+        seen = Counter(chain.from_iterable(t[:_LANGUAGE_WORDS] for t in tokens))
         chunks: Iterable[list[list[str]]] = [tokens]
     else:
         seen = Counter()
         for tokens in _token_chunks(ctx.lines):
-            seen.update(chain.from_iterable(tokens))
+            seen.update(chain.from_iterable(t[:_LANGUAGE_WORDS] for t in tokens))
         chunks = _token_chunks(ctx.lines)
     stop = _stoplist_for(seen, p)
     in_stop = stop.__contains__
