@@ -8,6 +8,7 @@ whatever the number of rules. Span regexes, blocks and heuristics keep one entry
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
@@ -174,6 +175,11 @@ class Plan:
     blocks: list[Solo]
     heuristics: list[HeuristicEntry]  # sorted by rank, then rule order
     prefilter: Prefilter
+
+    @functools.cached_property
+    def phrase_keys(self) -> frozenset[str]:
+        """Every key the merged groups look whole lines up by (case-folded)."""
+        return frozenset(key for group in self.line_groups for key in group.whole)
 
 
 def _alternative(rule: Rule, pattern: str) -> str | None:

@@ -34,6 +34,9 @@ _GRAPHEME = regex.compile(r"\X", regex.V0)
 # (rule GB999: no rule of UAX #29 joins them), so cluster scanning can start there.
 _SAFE_PAIR = regex.compile(r"(?r)\p{Grapheme_Cluster_Break=Other}\p{Grapheme_Cluster_Break=Other}")
 
+# The key of every line that no whole-line phrase has: keys never hold a line break.
+_NO_PHRASE = "\n"
+
 _Scan = Callable[[Solo, Clock, list[Candidate]], None]
 
 
@@ -318,7 +321,10 @@ class Matching:
     def _key(self, ln: Line) -> str:
         key = self._keys[ln.index]
         if key is None:
-            key = self._keys[ln.index] = phrase_key(ln.text)
+            key = phrase_key(ln.text)
+            # Only a key some group looks up is kept, the others as one no group holds:
+            # every line's took twice the text's size.
+            key = self._keys[ln.index] = key if key in self.plan.phrase_keys else _NO_PHRASE
         return key
 
     # -- rules on their own -------------------------------------------------------------------
