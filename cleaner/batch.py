@@ -15,6 +15,7 @@ import json
 from collections.abc import Callable, Generator, Iterator, Sequence
 from contextlib import suppress
 from dataclasses import replace
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -51,8 +52,8 @@ def clean_job(job: Job, cleaner: Cleaner, options: ReadOptions | None = None) ->
         doc = read(job.source, opts, follow_symlinks=job.realpath is not None)
     except Unreadable as e:
         return e.record(input=job.input, realpath=job.realpath)
-    result, rec = clean(doc, cleaner, input=job.input, output=str(job.output), realpath=job.realpath)
-    write_atomic(job.output, doc.encode(result.text))
+    write = partial(write_atomic, job.output)
+    _, rec = clean(doc, cleaner, input=job.input, output=str(job.output), realpath=job.realpath, write=write)
     return rec
 
 

@@ -21,6 +21,7 @@ import errno
 import hashlib
 import os
 import stat
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any, Protocol
@@ -253,15 +254,20 @@ def clean(
     output: str | None,
     realpath: str | None = None,
     warnings: tuple[str, ...] | list[str] = (),
+    write: Callable[[bytes], None] | None = None,
 ) -> tuple[Result, dict[str, Any]]:
     """Clean a document; return the result and its report record.
 
     ``input`` and ``output`` name the document and where its clean text goes, as the report
     shows them; ``warnings`` are added to the record after the document's own. A field of a
     record (format "jsonl") that the cleaner left unchanged on purpose has no output: its
-    line is written back as it came.
+    line is written back as it came. ``write``, when given, takes the clean text's bytes
+    (``Document.encode``) before the record is made: a long document's record (a dict a
+    span) and its encoded text are then never held at once (30 MiB less at 10 MB).
     """
     result = cleaner.clean(doc.text, url=doc.url, format=doc.clean_format, kind=doc.kind)
+    if write is not None:
+        write(doc.encode(result.text))
     return result, record_of(doc, result, input=input, output=output, realpath=realpath, warnings=warnings)
 
 
