@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from itertools import accumulate, count
-from operator import add, sub
+from operator import add
 
 # Only these three end a line: U+2028, U+0085, form feed and vertical tab are text.
 LINE_BREAK = re.compile(r"\r\n|\r|\n")
@@ -19,20 +19,23 @@ class Line:
     every document and a frozen dataclass takes several times as long to build.
     """
 
-    __slots__ = ("index", "start", "end", "stop", "text", "blank", "words")
+    __slots__ = ("index", "start", "stop", "text", "blank", "words")
 
-    def __init__(
-        self, index: int, start: int, end: int, stop: int, text: str, blank: bool, words: int
-    ) -> None:
+    def __init__(self, index: int, start: int, stop: int, text: str, blank: bool, words: int) -> None:
         self.index = index
         self.start = start  # first code point of the line
-        self.end = end  # end of the content, before the line break
         self.stop = stop  # end including the line break
         self.text = text  # the content, without the line break
         # Derived from ``text``: whether the content is empty or all whitespace, and how
         # many ``\w+`` words it holds. Heuristics and rules ask for them many times per line.
         self.blank = blank
         self.words = words
+
+    @property
+    def end(self) -> int:
+        """End of the content, before the line break. Worked out when asked for: held, its
+        int took a tenth of a long text's lines (and few ask)."""
+        return self.start + len(self.text)
 
     def __repr__(self) -> str:
         where = f"index={self.index}, start={self.start}, end={self.end}, stop={self.stop}"
@@ -49,10 +52,9 @@ def split_lines(text: str) -> list[Line]:
     stops = list(accumulate(map(add, map(len, contents), widths)))
     starts = [0, *stops]
     starts.pop()
-    ends = list(map(sub, stops, widths))
     blank = [not c.strip() for c in contents]
     words = _word_counts(contents)
-    return list(map(Line, count(), starts, ends, stops, contents, blank, words))
+    return list(map(Line, count(), starts, stops, contents, blank, words))
 
 
 def _split(text: str) -> tuple[list[str], list[int]]:
