@@ -364,7 +364,7 @@ def test_the_story_above_its_core_stays_across_a_thin_wall() -> None:
 def test_one_huge_line_does_not_choose_the_language_of_the_others() -> None:
     """A page's options list dumped into its text as one line of thousands of words, in
     another language: counted whole it would choose French for the English story, whose
-    lines would then read as noise and go. Each line counts at most ``_LANGUAGE_WORDS`` of its
+    lines would then read as noise and go. Each line counts at most ``LANGUAGE_WORDS`` of its
     words towards the choice."""
     french = "de la et les des en un une du que qui dans pour pas sur au avec ce il est"
     huge = " ".join([french] * 150)  # 3,000 words

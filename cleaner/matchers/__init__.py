@@ -1,7 +1,7 @@
 """Named heuristics, one module per family; importing the package registers them all.
 
 - ``credits``: truncated-caption, credit-group
-- ``page_lines``: page-lines (whole-page text)
+- ``page_lines``: page-lines (whole-page text), with ``stoplists``, the languages it reads by
 - ``neighbours``: follows, teaser, sandwich
 - ``comments``: comment-thread
 - ``head``: headline, dateline-start

@@ -4,112 +4,25 @@ classing every line as jusText classes paragraphs."""
 from __future__ import annotations
 
 import bisect
-import functools
-import importlib.util
 import re
 import unicodedata
 from collections import Counter
 from collections.abc import Collection, Iterable, Iterator, Mapping
 from itertools import chain
-from pathlib import Path
 from typing import Any
 
 import regex
 
 from ..lines import Line, normalise
 from .registry import Context, Param, Regex, register
+from .stoplists import DEFAULT_LANGUAGES, LANGUAGE_WORDS, check_languages, load, stoplist_for
 from .text import TOKEN, ends_sentence, row_shape, rows_alike
 
-# jusText's names of the stop lists tried by default: the languages most common on the web
-# whose words are separated by spaces.
-DEFAULT_LANGUAGES = (
-    "English", "German", "French", "Spanish", "Portuguese", "Italian", "Dutch", "Russian", "Polish",
-    "Czech", "Slovak", "Ukrainian", "Indonesian", "Malay", "Turkish", "Swedish", "Danish",
-    "Norwegian_Bokmal", "Finnish", "Romanian", "Hungarian", "Greek", "Vietnamese", "Catalan",
-    "Croatian", "Serbian", "Bulgarian", "Lithuanian", "Slovenian", "Estonian", "Latvian",
-    "Arabic", "Persian", "Urdu", "Hebrew", "Hindi", "Bengali", "Tamil", "Korean", "Armenian",
-)  # fmt: skip
-
-
-def _stoplist_dir() -> Path:
-    """The folder of jusText's stop lists (data files of a dependency): found without importing
-    jusText, which would import lxml."""
-    spec = importlib.util.find_spec("justext")
-    if spec is None or not spec.submodule_search_locations:
-        raise ValueError("jusText's stop lists are not installed")
-    return Path(next(iter(spec.submodule_search_locations))) / "stoplists"
-
-
-def _check_languages(values: dict[str, Any]) -> dict[str, Any]:
-    """Check that every configured language has a stop list; the lists themselves are read
-    when a document first needs them (``_stoplists``)."""
-    base = _stoplist_dir()
-    for lang in values["languages"]:
-        if not (base / f"{lang}.txt").is_file():
-            raise ValueError(f"no stop list for language '{lang}'")
-    return {**values, "_languages": tuple(values["languages"])}
-
-
-@functools.lru_cache(maxsize=4)
-def _stoplists(languages: tuple[str, ...]) -> tuple[list[frozenset[str]], dict[str, tuple[int, ...]]]:
-    """jusText's stop lists of ``languages``, and an index from each word to the lists holding
-    it, by which the document's language is chosen in one pass over its words.
-
-    Read once per process, when a document first needs them: reading the 40 default lists
-    takes about a fifth of a second, more than the rest of start-up with cached rules.
-    """
-    base = _stoplist_dir()
-    lists = [
-        frozenset(w.casefold() for w in (base / f"{lang}.txt").read_text(encoding="utf-8").split())
-        for lang in languages
-    ]
-    # Most words are in one list only: they share that list's one-element tuple, which
-    # makes the index quick to build and small to hold.
-    index: dict[str, tuple[int, ...]] = {}
-    get = index.get
-    for i, words in enumerate(lists):
-        only = (i,)
-        for w in words:
-            prev = get(w)
-            index[w] = only if prev is None else prev + only
-    return lists, index
-
-
-def _load(p: Mapping[str, Any]) -> object:
-    return _stoplists(p["_languages"])
-
-
-_MIN_STOP_SHARE = 0.1
 _SENTENCE_MARK = regex.compile(r"[.!?。！？]")
 
 
-# The document's language is chosen by its lines, each counting this many of its words at
-# most: one huge line (a drop-down's thousands of options, dumped into the text in another
-# language) does not choose the language of all the others.
-_LANGUAGE_WORDS = 100
-
-
-def _stoplist_for(seen: Counter[str], p: Mapping[str, Any]) -> frozenset[str]:
-    """The configured stop list holding most of the document's words (``seen``: how many times
-    each occurs; ties: the first listed); empty when none holds a tenth of them (a language
-    with no list)."""
-    lists, index = _stoplists(p["_languages"])
-    counts = [0] * len(lists)
-    # Each distinct word is looked up once, with the number of times it occurs.
-    for word in seen.keys() & index.keys():
-        n = seen[word]
-        for i in index[word]:
-            counts[i] += n
-    best = max(range(len(lists)), key=counts.__getitem__)
-    # Stop words make up a fifth or more of any page in a listed language; a page where the
-    # best list finds a few (a Japanese page with 'by' and 'iPhone' in it) has none of them.
-    if counts[best] < _MIN_STOP_SHARE * sum(seen.values()):
-        return frozenset()
-    return lists[best]
-
-
 def _prepare(values: dict[str, Any]) -> dict[str, Any]:
-    values = _check_languages(values)
+    values = check_languages(values)
     opening = values["code_opening"]
     if opening:
         # The standard library's engine scans a whole page for an opening three times as
@@ -198,14 +111,14 @@ def _line_classes(ctx: Context, p: Mapping[str, Any]) -> tuple[list[str], list[i
     """
     if len(ctx.text) <= _CHUNK_CHARS:
         tokens = _line_tokens(ctx.lines)
-        seen = Counter(chain.from_iterable(t[:_LANGUAGE_WORDS] for t in tokens))
+        seen = Counter(chain.from_iterable(t[:LANGUAGE_WORDS] for t in tokens))
         chunks: Iterable[list[list[str]]] = [tokens]
     else:
         seen = Counter()
         for tokens in _token_chunks(ctx.lines):
-            seen.update(chain.from_iterable(t[:_LANGUAGE_WORDS] for t in tokens))
+            seen.update(chain.from_iterable(t[:LANGUAGE_WORDS] for t in tokens))
         chunks = _token_chunks(ctx.lines)
-    stop = _stoplist_for(seen, p)
+    stop = stoplist_for(seen, p)
     in_stop = stop.__contains__
     # Without a stop list (Japanese, Chinese, Thai: languages written without spaces, most
     # of them), lines are judged by length, as jusText does with no stop list: long lines
@@ -498,7 +411,7 @@ _POST_HEADER_LINES = 30  # a post's header is a few lines (a name, a date, count
     "core (the run of lines where text outweighs noise most), that chrome's own lines, and "
     "what is above the story's headline",
     prepare=_prepare,
-    load=_load,
+    load=load,
 )
 def page_lines(ctx: Context, p: Mapping[str, Any]) -> Iterator[int]:
     """Lines of chrome are removed only on positive evidence that they are chrome.
