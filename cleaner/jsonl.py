@@ -413,7 +413,7 @@ def clean_file(
 
             def on_record(rec: dict[str, Any]) -> None:
                 try:
-                    write_report(_report_line(rec))
+                    write_report(report_line(rec))
                 except OSError as e:
                     raise WriteError(report, e) from None
 
@@ -430,10 +430,6 @@ def clean_file(
             dest=str(dst),
             report=on_record,
         )
-
-
-def _report_line(rec: dict[str, Any]) -> bytes:
-    return report_line(rec)
 
 
 def _same_file(a: str | os.PathLike[str], b: str | os.PathLike[str]) -> bool:
