@@ -25,6 +25,7 @@ from .errors import UsageError, WriteError
 from .io import Report, remove_output, write_atomic
 from .pipeline import Cleaner
 from .read import detect_format
+from .report import brief as make_brief
 from .report import record, report_line
 from .workers import ordered_map
 
@@ -102,6 +103,7 @@ def run(
     resume: bool = False,
     stop: Callable[[], bool] | None = None,
     workers: int = 1,
+    brief: bool = False,
 ) -> Iterator[dict[str, Any]]:
     """Clean every job in order, writing one record per job to the report; yield each record.
 
@@ -114,6 +116,10 @@ def run(
     in place) is not done again: its record is copied, so the report ends up byte for byte
     what one uninterrupted run writes. ``stop`` is asked before each job; when it says so the
     run ends there, with a valid report.
+
+    With ``brief``, what is yielded is each record without its spans (``report.brief``:
+    how many each category removed in their place), which is all a summary needs; the
+    report is the same. Workers then send back no spans but those in the report line.
 
     Raises ``WriteError`` when an output or the report cannot be written; the report then
     holds every record up to the last whole one.
@@ -146,7 +152,8 @@ def run(
     }
     todo = [job for i, job in enumerate(jobs) if i not in done and i not in collisions]
     report = Report(report_path, keep)
-    cleaned = _cleaned(todo, cleaner, opts, workers)
+    cleaned = _cleaned(todo, cleaner, opts, workers, brief)
+    shown = make_brief if brief else _whole
     try:
         for i, job in enumerate(jobs):
             if stop is not None and stop():
@@ -155,7 +162,7 @@ def run(
                 line, rec = earlier[job.input]
                 if i >= kept:
                     report.write(line)
-                yield rec
+                yield shown(rec)
                 continue
             if i in collisions:
                 rec = record(
@@ -164,6 +171,7 @@ def run(
                     error=f"collision: the output {job.output} is already written for {collisions[i]}",
                 )
                 line = report_line(rec)
+                rec = shown(rec)
             else:
                 rec, line = next(cleaned)
                 if rec["output"] is None and job.live:
@@ -182,21 +190,26 @@ def run(
 
 # What a forked worker cleans with: set in the parent just before the workers fork, so the
 # compiled plan is inherited rather than pickled or rebuilt.
-_WORKER: tuple[Cleaner, ReadOptions] | None = None
+_WORKER: tuple[Cleaner, ReadOptions, bool] | None = None
 
 
 def _worker_clean(job: Job) -> tuple[tuple[dict[str, Any], bytes] | None, tuple[str, int, str] | None]:
     assert _WORKER is not None
+    cleaner, opts, brief = _WORKER
     try:
-        return _with_line(clean_job(job, *_WORKER)), None
+        return _with_line(clean_job(job, cleaner, opts), brief), None
     except WriteError as e:  # sent back as plain values: the exception itself need not pickle
         return None, (str(e.path), e.cause.errno or 0, e.cause.strerror or str(e.cause))
 
 
-def _with_line(rec: dict[str, Any]) -> tuple[dict[str, Any], bytes]:
-    """A record with its report line, made where it was cleaned (so that with workers, the
-    parent only writes it)."""
-    return rec, report_line(rec)
+def _whole(rec: dict[str, Any]) -> dict[str, Any]:
+    return rec
+
+
+def _with_line(rec: dict[str, Any], brief: bool) -> tuple[dict[str, Any], bytes]:
+    """A record (or its brief) with its report line, made where it was cleaned: with
+    workers, the parent only writes the line, and receives the spans once, in it."""
+    return (make_brief(rec) if brief else rec), report_line(rec)
 
 
 def _abandon(job: Job, pid: int) -> None:
@@ -206,17 +219,17 @@ def _abandon(job: Job, pid: int) -> None:
 
 
 def _cleaned(
-    todo: list[Job], cleaner: Cleaner, opts: ReadOptions, workers: int
+    todo: list[Job], cleaner: Cleaner, opts: ReadOptions, workers: int, brief: bool
 ) -> Generator[tuple[dict[str, Any], bytes], None, None]:
     """The records of ``todo`` with their report lines, in order: cleaned here, or by
     ``workers`` forked processes, each holding a bounded number of documents."""
     if workers <= 1 or len(todo) <= 1:
         for job in todo:
-            yield _with_line(clean_job(job, cleaner, opts))
+            yield _with_line(clean_job(job, cleaner, opts), brief)
         return
     global _WORKER
     cleaner.load()
-    _WORKER = (cleaner, opts)
+    _WORKER = (cleaner, opts, brief)
     results = ordered_map(_worker_clean, todo, workers, name=lambda job: job.input, abandon=_abandon)
     try:
         for done, failure in results:

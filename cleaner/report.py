@@ -149,6 +149,18 @@ def report_line(rec: dict[str, Any]) -> bytes:
     return b"".join(pieces)
 
 
+def brief(rec: dict[str, Any]) -> dict[str, Any]:
+    """A record without its spans: every key but ``removed``, and in its place
+    ``removed_by_category``, how many spans each category removed.
+
+    It is all that a run's summary (``Summary``) and its messages need of a record, and a
+    worker sends it back in place of the spans, which its report line holds already."""
+    counts = Counter(span["category"] for span in rec.get("removed", ()))
+    out = {key: value for key, value in rec.items() if key != "removed"}
+    out["removed_by_category"] = dict(sorted(counts.items()))
+    return out
+
+
 @dataclass
 class Summary:
     """The totals of a run's records: what the one-line summary at the end says, and
@@ -168,9 +180,11 @@ class Summary:
             self.errors += 1
         if any(w.startswith("rule_timeout") for w in rec.get("warnings", ())):
             self.rules_skipped += 1
-        for span in rec["removed"]:
-            self.spans += 1
-            self.by_category[span["category"]] += 1
+        counts = rec.get("removed_by_category")
+        if counts is None:  # a whole record, not a brief one
+            counts = Counter(span["category"] for span in rec["removed"])
+        self.spans += sum(counts.values())
+        self.by_category.update(counts)
 
     @property
     def not_ok(self) -> int:

@@ -609,3 +609,41 @@ def test_row52_ids_never_name_files(tmp_path: Path) -> None:
     after = {p for p in tmp_path.rglob("*")}
     assert after - before == {out, out.with_name("cleaned.report.jsonl")}
     assert [json.loads(x)["id"] for x in out.read_text(encoding="utf-8").splitlines()] == ids
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_brief_records_count_the_spans_and_leave_the_report_whole(tmp_path: Path, workers: int) -> None:
+    """A run with ``brief`` yields each record without its spans but with how many each
+    category removed, and writes the same report and outputs as a run of whole records."""
+    from collections import Counter
+
+    from cleaner import Cleaner
+    from cleaner.batch import run as run_batch
+    from cleaner.discover import discover
+
+    src = tmp_path / "in"
+    src.mkdir()
+    for seed in sorted(SEEDS.glob("*.txt")):
+        (src / seed.name).write_bytes(seed.read_bytes())
+    (src / "bad.txt").write_bytes(b"\xff\xfe\x00not text")
+    got = {}
+    for brief in (False, True):
+        out = tmp_path / f"out-{brief}"
+        report = tmp_path / f"report-{brief}.jsonl"
+        jobs = discover([src], out)
+        got[brief] = list(run_batch(jobs, Cleaner(), report, workers=workers, brief=brief))
+        assert [p.read_bytes() for p in sorted(out.iterdir())] == [
+            p.read_bytes() for p in sorted((tmp_path / "out-False").iterdir())
+        ]
+    whole = (tmp_path / "report-False.jsonl").read_bytes()
+    assert (tmp_path / "report-True.jsonl").read_bytes().replace(b"out-True", b"out-False") == whole
+    assert len(got[True]) == len(got[False]) == 6
+    assert sum(bool(rec["removed"]) for rec in got[False]) >= 2
+    for rec, short in zip(got[False], got[True], strict=True):
+        assert "removed" not in short
+        counts = Counter(span["category"] for span in rec["removed"])
+        assert short.pop("removed_by_category") == dict(counts)
+        rest = {k: v for k, v in rec.items() if k != "removed"}
+        assert {k: str(v).replace("out-True", "out-False") for k, v in short.items()} == {
+            k: str(v) for k, v in rest.items()
+        }

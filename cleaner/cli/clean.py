@@ -502,7 +502,14 @@ def _run_batch(
     interrupted = 0
     with _stop_on_signals() as caught:
         records = batch.run(
-            jobs, cleaner, report_path, options, resume=resume, stop=lambda: bool(caught), workers=workers
+            jobs,
+            cleaner,
+            report_path,
+            options,
+            resume=resume,
+            stop=lambda: bool(caught),
+            workers=workers,
+            brief=True,
         )
         try:
             for rec in _with_progress(records, len(jobs)):
