@@ -12,7 +12,9 @@ repeating the title, a byline or a dateline the rules found). A forum thread, wh
 posts' headers the rules do not know: the core was one late post, and the posts above it
 went until a region holding twice the text of all that is kept stayed too. And a thread
 whose opening post, its header unknown to the rules, is the core: its replies below went
-until a thread could open with the core.
+until a thread could open with the core. A news index, whole, whose teasers each print a
+time: the times made it an article, and every story below the top block went, until a
+sign had to stand where an article's head or foot does.
 """
 
 from __future__ import annotations
@@ -86,6 +88,13 @@ CASES = {
          "For anyone curious, this is the link!"],
         ["Similar threads", "Terms and rules",
          "Official Endocrinology 2024-2025 fellowship application thread"],
+    ),
+    "wcxb-news-index": (
+        ["War fuels debate in Cyprus over UK military bases",
+         "Boy, 12, among six dead as tornadoes hit Michigan and Oklahoma",
+         "UK aircraft carrier given five days to be ready to deploy",
+         "How I've learned that certainty is the thing to really fear"],
+        ["Skip to content", "British Broadcasting Corporation", "Register", "Sign In"],
     ),
     "lyrics": (
         ["When the harbour lights go down", "and the boats come in to town",

@@ -27,6 +27,9 @@ MOST_READ = "Most read"
 # An article's byline, which metadata.byline removes: the sign that a page is an article,
 # which page-lines asks for before it cuts a page down to the regions around its core.
 BYLINE = "By Jane Smith"
+# A time the rules remove wherever it stands (metadata.relative-time): a sign of an article
+# only where a story's head or foot would be.
+AGO = "9 hrs ago"
 
 
 def page(separator: str) -> str:
@@ -167,6 +170,26 @@ def test_a_page_that_shows_no_article_keeps_every_region() -> None:
     # with the byline, the same rows are cut away with the rest beyond the core
     signed = "\n".join([*TOP, *MENU, BYLINE, *PARAGRAPHS, "Related", *DATES, *FOOTER]) + "\n"
     assert all(row in removed_by_page_lines(signed) for row in DATES)
+
+
+def test_a_sign_far_from_the_core_shows_no_article() -> None:
+    """A dateline or a byline shows where an article is when it stands where a story's head
+    or foot does: in the core's regions, the region above them, or the walls around these.
+    Below the rows beyond the 'Related' heading, among a footer's titles (where a sidebar's
+    latest posts or a listing's items print their times), it says nothing of where a story
+    is: the page keeps its regions, and only the walls' lines go."""
+    far = [*TOP, *MENU, *PARAGRAPHS, "Related", *DATES, MOST_READ, *FOOTER[:4], AGO, *FOOTER[4:]]
+    result = Cleaner().clean("\n".join(far) + "\n")
+    assert [s.rule for s in result.spans if s.text.strip() == AGO] == ["metadata.relative-time"]
+    removed = removed_by_page_lines("\n".join(far) + "\n")
+    assert not any(row in removed for row in DATES)
+    assert all(line in removed for line in MENU)
+    # above the story, or in the wall right under it, the same line shows an article
+    for near in (
+        [*TOP, AGO, *MENU, *PARAGRAPHS, "Related", *DATES, MOST_READ, *FOOTER],
+        [*TOP, *MENU, *PARAGRAPHS, AGO, "Related", *DATES, MOST_READ, *FOOTER],
+    ):
+        assert all(row in removed_by_page_lines("\n".join(near) + "\n") for row in DATES)
 
 
 # A list inside the story whose rows drop a separator the first row has: all one list.

@@ -236,6 +236,26 @@ def _runs(
     return runs
 
 
+def _signed(
+    ctx: Context,
+    content: list[int],
+    regions: list[tuple[int, int]],
+    core: list[tuple[int, int]],
+    signs: set[str],
+    reach: int,
+) -> bool:
+    """Whether a line that a rule of a ``signs`` category removed stands where an article's
+    head or foot would: in the regions the core touches, in the ``reach`` regions above them,
+    or in the walls around these (a byline over a share bar, an author's box under the
+    story). Anywhere on the page when ``reach`` is negative or no region holds the core."""
+    start, end = 0, len(ctx.lines) - 1
+    if reach >= 0 and core:
+        first, last = regions.index(core[0]) - reach - 1, regions.index(core[-1]) + 1
+        start = content[regions[first][1]] + 1 if first >= 0 else 0
+        end = content[regions[last][0]] - 1 if last < len(regions) else end
+    return any(c in signs for c in ctx.category_of[start : end + 1] if c is not None)
+
+
 def _headline(ctx: Context, content: list[int], p: Mapping[str, Any]) -> int | None:
     """The position in ``content`` of the story's headline: the first line after the first
     that repeats the page's title (whole-page text opens with the document's title). The
@@ -389,6 +409,12 @@ _POST_HEADER_LINES = 30  # a post's header is a few lines (a name, a date, count
             [],
             "the categories of the rules whose removed lines show that a page is an article (none: all are)",
         ),
+        "sign_reach": Param(
+            int,
+            -1,
+            "how many regions above the core's a line of an article_signs category may stand in, "
+            "with the walls around them, and still show an article (-1: anywhere on the page)",
+        ),
         "rival_share": Param(
             float, 0.0, "a region holding this many times the text of all that is kept stays (0: none)"
         ),
@@ -427,8 +453,9 @@ def page_lines(ctx: Context, p: Mapping[str, Any]) -> Iterator[int]:
     of other stories); and every post of a thread the core is a post of (a forum). Removed
     are everything above the headline, every other region, the walls' kept lines, and the
     noise lines the first kept region opens with (a byline, a kicker). A page that shows no
-    article (no headline, and no line of a rule of an ``article_signs`` category) keeps every
-    region, and is a page, not an article, for the rules that follow.
+    article (no headline, and no line of a rule of an ``article_signs`` category where a
+    story's head or foot stands, ``sign_reach``) keeps every region, and is a page, not an
+    article, for the rules that follow.
     """
     if sum(1 for ln in ctx.lines if not ln.blank) < p["min_lines"]:
         return  # too few lines to be a whole page, whatever their classes (saves classing them)
@@ -457,9 +484,7 @@ def page_lines(ctx: Context, p: Mapping[str, Any]) -> Iterator[int]:
     # service's page, a listing, a product, documentation) keeps every region: its core is
     # no evidence of where its content is, and the rules for articles leave it too.
     signs = set(p["article_signs"])
-    article = not signs or head is not None or any(c in signs for c in ctx.category_of if c is not None)
-    if not article and ctx.kind is None:
-        ctx.kind = "page"
+    headed = head is not None  # (the headline is judged for the cut just below)
     if head is not None:
         least = max(p["min_core_words"], p["headline_share"] * best)
         below = [r for r in runs if r[2] > head and r[0] >= least]
@@ -477,6 +502,9 @@ def page_lines(ctx: Context, p: Mapping[str, Any]) -> Iterator[int]:
     def touching(x: int, y: int) -> list[tuple[int, int]]:
         return [(a, b) for a, b in regions if a <= y and b >= x]
 
+    article = not signs or headed or _signed(ctx, content, regions, touching(lo, hi), signs, p["sign_reach"])
+    if not article and ctx.kind is None:
+        ctx.kind = "page"
     keep = set(touching(lo, hi)) if article else set(regions)
     if p["bridge_lines"]:
         least = max(p["min_core_words"], p["bridge_share"] * best)
