@@ -14,7 +14,10 @@ went until a region holding twice the text of all that is kept stayed too. And a
 whose opening post, its header unknown to the rules, is the core: its replies below went
 until a thread could open with the core. A news index, whole, whose teasers each print a
 time: the times made it an article, and every story below the top block went, until a
-sign had to stand where an article's head or foot does.
+sign had to stand where an article's head or foot does. A training plan whose
+advertisements' labels stand beside its sub-headings: each label made a wall inside the
+story, and the sub-headings went with it until a thin wall between kept regions lost only
+what the rules took.
 """
 
 from __future__ import annotations
@@ -95,6 +98,11 @@ CASES = {
          "UK aircraft carrier given five days to be ready to deploy",
          "How I've learned that certainty is the thing to really fear"],
         ["Skip to content", "British Broadcasting Corporation", "Register", "Sign In"],
+    ),
+    "wcxb-inline-ads": (
+        ["What’s My Marathon Pace?", "Step 1: Use Your Half Marathon Time as a Predictor",
+         "Step 2: Avoid Slowing Down in Your Long Runs", "Step 3: Do a Marathon Simulator Run"],
+        ["ADVERTISEMENT", "Powered by Outside", "Training Plans >", "Share"],
     ),
     "lyrics": (
         ["When the harbour lights go down", "and the boats come in to town",

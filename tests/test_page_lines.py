@@ -192,6 +192,24 @@ def test_a_sign_far_from_the_core_shows_no_article() -> None:
         assert all(row in removed_by_page_lines("\n".join(near) + "\n") for row in DATES)
 
 
+def test_a_thin_wall_inside_the_story_loses_only_what_the_rules_took() -> None:
+    """An advertisement's label between two parts of a story is a wall (a rule of a chrome
+    category took it), and the sub-heading beside it a noise line of that wall; with story
+    kept on both sides, the wall stands inside the story, and only the label goes."""
+    heading = "What the council decided"
+    text = "\n".join([*TOP, *MENU, BYLINE, *PARAGRAPHS[:6], "Advertisement", heading, *PARAGRAPHS[6:],
+                      MOST_READ, *FOOTER]) + "\n"  # fmt: skip
+    result = Cleaner().clean(text)
+    assert [s.rule for s in result.spans if s.text.strip() == "Advertisement"] == ["sponsored.label"]
+    assert heading in result.text.splitlines()
+    assert all(p in result.text for p in PARAGRAPHS)
+    assert all(line in removed_by_page_lines(text) for line in MENU + FOOTER)
+    # a wall of more than five lines between the parts is no such furniture: it goes whole
+    wide = "\n".join([*TOP, *MENU, BYLINE, *PARAGRAPHS[:6], "Advertisement", *MENU[:5], *PARAGRAPHS[6:],
+                      MOST_READ, *FOOTER]) + "\n"  # fmt: skip
+    assert all(line not in Cleaner().clean(wide).text.splitlines() for line in MENU[:5])
+
+
 # A list inside the story whose rows drop a separator the first row has: all one list.
 PATHS = [
     "Path A: Iceland, Bulgaria/Israel/Hungary*",

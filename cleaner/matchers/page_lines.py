@@ -415,6 +415,12 @@ _POST_HEADER_LINES = 30  # a post's header is a few lines (a name, a date, count
             "how many regions above the core's a line of an article_signs category may stand in, "
             "with the walls around them, and still show an article (-1: anywhere on the page)",
         ),
+        "inner_wall_lines": Param(
+            int,
+            0,
+            "a wall of at most this many lines between two kept regions keeps the lines the rules "
+            "did not remove (0: none)",
+        ),
         "rival_share": Param(
             float, 0.0, "a region holding this many times the text of all that is kept stays (0: none)"
         ),
@@ -541,6 +547,15 @@ def page_lines(ctx: Context, p: Mapping[str, Any]) -> Iterator[int]:
     # (a core that runs across the headline keeps its lines above it: a headline the story
     # repeats further down, over a recipe's card)
     kept = {k for a, b in keep for k in range(a, b + 1) if head is None or k > head or k >= lo}
+    if p["inner_wall_lines"]:
+        # A thin wall between two kept regions stands inside the story (an advertisement's
+        # label, a share bar, an inline sign-up): what the rules did not take of it (a
+        # sub-heading beside the label) is the story's, not chrome's.
+        ends = {y: (x, y) for x, y in regions}
+        starts = {x: (x, y) for x, y in regions}
+        for wa, wb in walls:
+            if wb - wa < p["inner_wall_lines"] and ends.get(wa - 1) in keep and starts.get(wb + 1) in keep:
+                kept.update(k for k in range(wa, wb + 1) if head is None or k > head or k >= lo)
     top = min(kept, default=len(content))
     while top in kept and noise[top] and content[top] not in rows:
         kept.discard(top)  # the story's head above its first paragraph: a byline, a kicker
