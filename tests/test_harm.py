@@ -17,7 +17,10 @@ time: the times made it an article, and every story below the top block went, un
 sign had to stand where an article's head or foot does. A training plan whose
 advertisements' labels stand beside its sub-headings: each label made a wall inside the
 story, and the sub-headings went with it until a thin wall between kept regions lost only
-what the rules took.
+what the rules took. A forum thread whose post headers print names and counts that vary,
+and a 'Reply' the comment rules take: what the rules left of the headers had too few labels
+in common to show a thread, and the replies went until the controls the rules took counted
+as labels.
 """
 
 from __future__ import annotations
@@ -103,6 +106,12 @@ CASES = {
         ["What’s My Marathon Pace?", "Step 1: Use Your Half Marathon Time as a Predictor",
          "Step 2: Avoid Slowing Down in Your Long Runs", "Step 3: Do a Marathon Simulator Run"],
         ["ADVERTISEMENT", "Powered by Outside", "Training Plans >", "Share"],
+    ),
+    "wcxb-post-controls": (
+        ["Why not try it out, if able that is.",
+         "Haven't used SMF for a very long time, so can not help there.",
+         "If you have any issues please post we can help with the conversion."],
+        ["Member List", "Lost Password?", "Remember me", "Hello There, Guest! Login Register"],
     ),
     "lyrics": (
         ["When the harbour lights go down", "and the boats come in to town",

@@ -338,15 +338,24 @@ def _thread(
     ctx: Context,
     text: list[int],
     least: int,
+    controls: Collection[str],
 ) -> tuple[int, int] | None:
     """The span of a thread's posts (between the walls before its first post and after its
     last) when the core is one of them, or holds the opening post right above the first:
     ``least`` walls or more, each a few lines with text under it, that print two or more
-    labels that ``least`` walls print ('Joined', 'Messages', 'Reply'). Comments under a
+    labels that ``least`` walls print ('Joined', 'Messages', 'Reply'): lines the rules left,
+    or took as a post's ``controls`` (a category: 'Reply', 'Quote', 'Report'). Comments under a
     story are a thread too; the story is no post of it (it sits under a byline, not under a
     post's header), and the comment rules that follow take them."""
-    kept = ctx.kept
-    labels = [{normalise(ctx.lines[i].text) for i in content[s : e + 1] if kept(i)} for s, e in walls]
+    removed_by, category = ctx.removed_by, ctx.category_of
+    labels = [
+        {
+            normalise(ctx.lines[i].text)
+            for i in content[s : e + 1]
+            if removed_by[i] is None or category[i] in controls
+        }
+        for s, e in walls
+    ]
     seen = Counter(key for group in labels for key in group)
     ends = [e for _, e in walls]
     starts = [s for s, _ in walls[1:]] + [len(content)]
@@ -425,6 +434,11 @@ _POST_HEADER_LINES = 30  # a post's header is a few lines (a name, a date, count
             float, 0.0, "a region holding this many times the text of all that is kept stays (0: none)"
         ),
         "thread_posts": Param(int, 3, "the least number of post headers that make a thread (0: none)"),
+        "post_controls": Param(
+            list,
+            [],
+            "the categories of the rules whose removed lines a post header prints as labels ('Reply')",
+        ),
         "bridge_lines": Param(
             int, 0, "the most lines of a wall above the core that the story runs on across (0: none)"
         ),
@@ -541,7 +555,11 @@ def page_lines(ctx: Context, p: Mapping[str, Any]) -> Iterator[int]:
         ]
         held = sum(sum(worth[a : b + 1]) for a, b in keep)
         keep.update(r for r in regions if sum(worth[r[0] : r[1] + 1]) >= p["rival_share"] * held)
-    thread = _thread(walls, keep, content, ctx, text, p["thread_posts"]) if p["thread_posts"] else None
+    thread = (
+        _thread(walls, keep, content, ctx, text, p["thread_posts"], set(p["post_controls"]))
+        if p["thread_posts"]
+        else None
+    )
     if thread is not None:
         keep.update(touching(*thread))
     # (a core that runs across the headline keeps its lines above it: a headline the story
