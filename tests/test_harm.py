@@ -20,7 +20,9 @@ story, and the sub-headings went with it until a thin wall between kept regions 
 what the rules took. A forum thread whose post headers print names and counts that vary,
 and a 'Reply' the comment rules take: what the rules left of the headers had too few labels
 in common to show a thread, and the replies went until the controls the rules took counted
-as labels.
+as labels. A product's page whose description stands between its name and the block the
+core is: the name under the title and the core were kept, and the description between them
+went until what lies between two kept regions stayed.
 """
 
 from __future__ import annotations
@@ -112,6 +114,12 @@ CASES = {
          "Haven't used SMF for a very long time, so can not help there.",
          "If you have any issues please post we can help with the conversion."],
         ["Member List", "Lost Password?", "Remember me", "Hello There, Guest! Login Register"],
+    ),
+    "wcxb-product-middle": (
+        ["Materials: Ceramic",
+         "Dishwasher and food-safe. Handwashing is recommended but by no means necessary.",
+         "rim diameter 9 cm", "full capacity 350 mL"],
+        ["Search for items or shops", "Clear search", "Skip to Content", "Best of Easter"],
     ),
     "lyrics": (
         ["When the harbour lights go down", "and the boats come in to town",

@@ -413,3 +413,22 @@ def test_one_huge_line_does_not_choose_the_language_of_the_others() -> None:
     out = Cleaner().clean(text).text
     assert all(p in out for p in PARAGRAPHS)
     assert not any(line in out.splitlines() for line in MENU + FOOTER)
+
+
+def test_what_lies_between_two_kept_regions_stays() -> None:
+    """Under a headline the story's opening is kept, and the core further down; a part of
+    the story between them (a product's description between its name and its reviews, the
+    middle of a story parted by two widgets) is the story's middle and stays. The widgets'
+    own lines, and what lies beyond the story, go."""
+    title = "Engineers open the new river bridge"
+    opening = [f"In the opening part {n} the engineers said the bridge would carry trains." for n in range(4)]
+    middle = ["The mayor said the middle span was the hardest part to build and test."]
+    core = [f"In section {n} of the report the council said the works ran on time." for n in range(14)]
+    widget = ["Related", "Weekend Reads", "Family & Education", "In Pictures", "Reality Check",
+              "Northern Rail", "Town Hall Live"]  # fmt: skip
+    text = "\n".join([f"{title} | Valley Gazette", *TOP, *MENU, title, BYLINE, *opening, *widget, *middle,
+                      MOST_READ, *FOOTER[:6], *core, "Share", *FOOTER]) + "\n"  # fmt: skip
+    result = Cleaner().clean(text)
+    out = result.text.splitlines()
+    assert all(line in out for line in opening + middle + core)
+    assert not any(line in out for line in widget[1:] + FOOTER)

@@ -424,6 +424,9 @@ _POST_HEADER_LINES = 30  # a post's header is a few lines (a name, a date, count
             "how many regions above the core's a line of an article_signs category may stand in, "
             "with the walls around them, and still show an article (-1: anywhere on the page)",
         ),
+        "keep_between": Param(
+            bool, False, "a region between two kept regions is kept too (the story's middle)"
+        ),
         "inner_wall_lines": Param(
             int,
             0,
@@ -544,6 +547,12 @@ def page_lines(ctx: Context, p: Mapping[str, Any]) -> Iterator[int]:
             spans = spans or [under_first]
             for x, y in spans:
                 keep.update(touching(x, y))
+    if p["keep_between"] and keep:
+        # What lies between two kept regions is the story's middle (a product's description
+        # between its name and the block of reviews the core is, the second half of a story
+        # below an inline widget), not what surrounds the story.
+        first, last = min(x for x, _ in keep), max(y for _, y in keep)
+        keep.update(r for r in regions if first <= r[0] and r[1] <= last)
     if p["rival_share"]:
         # A region holding far more text than all that is kept (a thread whose posts' headers
         # the rules do not know, the rest of a long page) is as likely the content as the
