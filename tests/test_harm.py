@@ -22,7 +22,9 @@ and a 'Reply' the comment rules take: what the rules left of the headers had too
 in common to show a thread, and the replies went until the controls the rules took counted
 as labels. A product's page whose description stands between its name and the block the
 core is: the name under the title and the core were kept, and the description between them
-went until what lies between two kept regions stayed.
+went until what lies between two kept regions stayed. A blog's index, whole, each post
+with its date and author: the dates around the core made it an article, until more than
+four such lines where an article's head or foot stands read as a list's items.
 """
 
 from __future__ import annotations
@@ -120,6 +122,13 @@ CASES = {
          "Dishwasher and food-safe. Handwashing is recommended but by no means necessary.",
          "rim diameter 9 cm", "full capacity 350 mL"],
         ["Search for items or shops", "Clear search", "Skip to Content", "Best of Easter"],
+    ),
+    "wcxb-blog-index": (
+        ["What’s new at Stack Overflow: February 2026",
+         "Defense against uploads: Q&A with OSS file scanner, pompelmi",
+         "Mind the gap: Closing the AI trust gap for developers",
+         "Why does \"orange\" rhyme with (almost) nothing in English?"],
+        ["The Stack Overflow Blog - Stack Overflow", "Everything", "Productivity", "Business Hub"],
     ),
     "lyrics": (
         ["When the harbour lights go down", "and the boats come in to town",

@@ -184,6 +184,10 @@ def test_a_sign_far_from_the_core_shows_no_article() -> None:
     removed = removed_by_page_lines("\n".join(far) + "\n")
     assert not any(row in removed for row in DATES)
     assert all(line in removed for line in MENU)
+    # five such lines around the core are a list's dated items, not an article's head
+    items = [line for n in range(1, 6) for line in (f"Harbour market, stall {n} of the week", AGO)]
+    listed = [*TOP, *MENU, *items, *PARAGRAPHS, "Related", *DATES, MOST_READ, *FOOTER]
+    assert not any(row in removed_by_page_lines("\n".join(listed) + "\n") for row in DATES)
     # above the story, or in the wall right under it, the same line shows an article
     for near in (
         [*TOP, AGO, *MENU, *PARAGRAPHS, "Related", *DATES, MOST_READ, *FOOTER],

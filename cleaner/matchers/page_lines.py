@@ -243,17 +243,21 @@ def _signed(
     core: list[tuple[int, int]],
     signs: set[str],
     reach: int,
+    most: int,
 ) -> bool:
     """Whether a line that a rule of a ``signs`` category removed stands where an article's
     head or foot would: in the regions the core touches, in the ``reach`` regions above them,
     or in the walls around these (a byline over a share bar, an author's box under the
-    story). Anywhere on the page when ``reach`` is negative or no region holds the core."""
+    story). Anywhere on the page when ``reach`` is negative or no region holds the core.
+    More than ``most`` such lines there (0: no bound) are the dates and names of a list's
+    items (posts, stories, reviews), not the head of one article."""
     start, end = 0, len(ctx.lines) - 1
     if reach >= 0 and core:
         first, last = regions.index(core[0]) - reach - 1, regions.index(core[-1]) + 1
         start = content[regions[first][1]] + 1 if first >= 0 else 0
         end = content[regions[last][0]] - 1 if last < len(regions) else end
-    return any(c in signs for c in ctx.category_of[start : end + 1] if c is not None)
+    n = sum(c in signs for c in ctx.category_of[start : end + 1] if c is not None)
+    return n > 0 and (most == 0 or n <= most)
 
 
 def _headline(ctx: Context, content: list[int], p: Mapping[str, Any]) -> int | None:
@@ -433,6 +437,12 @@ _POST_HEADER_LINES = 30  # a post's header is a few lines (a name, a date, count
             "a wall of at most this many lines between two kept regions keeps the lines the rules "
             "did not remove (0: none)",
         ),
+        "sign_lines": Param(
+            int,
+            0,
+            "the most lines of article_signs categories an article's head and foot print; more "
+            "are a list's dated items (0: no bound)",
+        ),
         "rival_share": Param(
             float, 0.0, "a region holding this many times the text of all that is kept stays (0: none)"
         ),
@@ -525,7 +535,11 @@ def page_lines(ctx: Context, p: Mapping[str, Any]) -> Iterator[int]:
     def touching(x: int, y: int) -> list[tuple[int, int]]:
         return [(a, b) for a, b in regions if a <= y and b >= x]
 
-    article = not signs or headed or _signed(ctx, content, regions, touching(lo, hi), signs, p["sign_reach"])
+    article = (
+        not signs
+        or headed
+        or _signed(ctx, content, regions, touching(lo, hi), signs, p["sign_reach"], p["sign_lines"])
+    )
     if not article and ctx.kind is None:
         ctx.kind = "page"
     keep = set(touching(lo, hi)) if article else set(regions)
