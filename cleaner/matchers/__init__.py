@@ -1,7 +1,8 @@
 """Named heuristics, one module per family; importing the package registers them all.
 
 - ``credits``: truncated-caption, credit-group
-- ``page_lines``: page-lines (whole-page text), with ``stoplists``, the languages it reads by
+- ``page_lines``: page-lines (whole-page text), with ``stoplists``, the languages it reads by,
+  and ``regions``, the walls, threads and signs it judges a page's regions by
 - ``neighbours``: follows, teaser, sandwich
 - ``comments``: comment-thread
 - ``head``: headline, dateline-start

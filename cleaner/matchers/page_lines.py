@@ -7,13 +7,16 @@ import bisect
 import re
 import unicodedata
 from collections import Counter
-from collections.abc import Collection, Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from itertools import chain
 from typing import Any
 
 import regex
 
-from ..lines import Line, normalise
+from ..lines import Line
+from .regions import signed, story_above
+from .regions import thread as find_thread
+from .regions import walls as find_walls
 from .registry import Context, Param, Regex, register
 from .stoplists import DEFAULT_LANGUAGES, LANGUAGE_WORDS, check_languages, load, stoplist_for
 from .text import TOKEN, ends_sentence, row_shape, rows_alike
@@ -236,30 +239,6 @@ def _runs(
     return runs
 
 
-def _signed(
-    ctx: Context,
-    content: list[int],
-    regions: list[tuple[int, int]],
-    core: list[tuple[int, int]],
-    signs: set[str],
-    reach: int,
-    most: int,
-) -> bool:
-    """Whether a line that a rule of a ``signs`` category removed stands where an article's
-    head or foot would: in the regions the core touches, in the ``reach`` regions above them,
-    or in the walls around these (a byline over a share bar, an author's box under the
-    story). Anywhere on the page when ``reach`` is negative or no region holds the core.
-    More than ``most`` such lines there (0: no bound) are the dates and names of a list's
-    items (posts, stories, reviews), not the head of one article."""
-    start, end = 0, len(ctx.lines) - 1
-    if reach >= 0 and core:
-        first, last = regions.index(core[0]) - reach - 1, regions.index(core[-1]) + 1
-        start = content[regions[first][1]] + 1 if first >= 0 else 0
-        end = content[regions[last][0]] - 1 if last < len(regions) else end
-    n = sum(c in signs for c in ctx.category_of[start : end + 1] if c is not None)
-    return n > 0 and (most == 0 or n <= most)
-
-
 def _headline(ctx: Context, content: list[int], p: Mapping[str, Any]) -> int | None:
     """The position in ``content`` of the story's headline: the first line after the first
     that repeats the page's title (whole-page text opens with the document's title). The
@@ -285,100 +264,6 @@ def _headline(ctx: Context, content: list[int], p: Mapping[str, Any]) -> int | N
         if sum((words & want).values()) >= share * max(len(key), line.words):
             return k
     return None
-
-
-def _walls(
-    content: list[int], noise: list[bool], rows: Collection[int], ctx: Context, chrome: Collection[str]
-) -> list[tuple[int, int]]:
-    """Stretches of noise lines (first and last positions in ``content``) that hold a line a
-    rule of a ``chrome`` category removed: a share bar, a menu, a 'Related' heading, the
-    footer's copyright. A list's rows break a stretch, as text lines do."""
-    walls: list[tuple[int, int]] = []
-    start, ruled = -1, False
-    for k, i in enumerate([*content, -1]):
-        if i >= 0 and (noise[k] or ctx.removed_by[i] is not None) and i not in rows:
-            if start < 0:
-                start = k
-            ruled = ruled or ctx.category_of[i] in chrome
-            continue
-        if start >= 0 and ruled:
-            walls.append((start, k - 1))
-        start, ruled = -1, False
-    return walls
-
-
-def _story_above(
-    bounds: list[int],
-    walls: list[tuple[int, int]],
-    keep: Collection[tuple[int, int]],
-    text: list[int],
-    least: float,
-    max_lines: int,
-) -> set[tuple[int, int]]:
-    """The regions above a kept one that the story runs on into: across a wall of at most
-    ``max_lines`` lines (a share bar, an advertisement's label, an inline sign-up), a region
-    holding ``least`` words of text, and so on upwards.
-
-    The core is where text is densest, which is often not where the story starts: its
-    first paragraphs and key points, above an inline widget, are story too. Only upwards:
-    what follows a story across such a wall is as often a river of teasers with their blurbs.
-    """
-    # Region k lies between walls k-1 and k (``bounds`` holds -1, each wall's first and
-    # last positions, and the number of positions).
-    regions = [(bounds[k] + 1, bounds[k + 1] - 1) for k in range(0, len(bounds), 2)]
-    kept = [r in keep for r in regions]
-    for k in range(len(regions) - 2, -1, -1):
-        first, last = walls[k]
-        a, b = regions[k]
-        if kept[k + 1] and not kept[k] and last - first + 1 <= max_lines and sum(text[a : b + 1]) >= least:
-            kept[k] = True
-    return {r for r, k in zip(regions, kept, strict=True) if k}
-
-
-def _thread(
-    walls: list[tuple[int, int]],
-    core: Collection[tuple[int, int]],
-    content: list[int],
-    ctx: Context,
-    text: list[int],
-    least: int,
-    controls: Collection[str],
-) -> tuple[int, int] | None:
-    """The span of a thread's posts (between the walls before its first post and after its
-    last) when the core is one of them, or holds the opening post right above the first:
-    ``least`` walls or more, each a few lines with text under it, that print two or more
-    labels that ``least`` walls print ('Joined', 'Messages', 'Reply'): lines the rules left,
-    or took as a post's ``controls`` (a category: 'Reply', 'Quote', 'Report'). Comments under a
-    story are a thread too; the story is no post of it (it sits under a byline, not under a
-    post's header), and the comment rules that follow take them."""
-    removed_by, category = ctx.removed_by, ctx.category_of
-    labels = [
-        {
-            normalise(ctx.lines[i].text)
-            for i in content[s : e + 1]
-            if removed_by[i] is None or category[i] in controls
-        }
-        for s, e in walls
-    ]
-    seen = Counter(key for group in labels for key in group)
-    ends = [e for _, e in walls]
-    starts = [s for s, _ in walls[1:]] + [len(content)]
-    posts = [
-        j
-        for j, (group, (s, e)) in enumerate(zip(labels, walls, strict=True))
-        if e - s < _POST_HEADER_LINES
-        and sum(seen[key] >= least for key in group) >= 2
-        and sum(text[e + 1 : starts[j]]) > 0
-    ]
-    # The core is one of the posts, or holds the opening post (a header the rules did not
-    # find, as no chrome is in it) right above the first reply's header.
-    opens = bool(posts) and any(walls[posts[0]][0] - 1 == b for _, b in core)
-    if len(posts) < least or not (opens or any(ends[j] + 1 == a for j in posts for a, _ in core)):
-        return None
-    return ends[posts[0]] + 1, starts[posts[-1]] - 1
-
-
-_POST_HEADER_LINES = 30  # a post's header is a few lines (a name, a date, counts), not a menu
 
 
 @register(
@@ -526,7 +411,7 @@ def page_lines(ctx: Context, p: Mapping[str, Any]) -> Iterator[int]:
         else:
             head = None
     rows = _list_rows(ctx, classes, content, p["list_rows"]) if p["list_rows"] else set()
-    walls = _walls(content, noise, rows, ctx, set(p["chrome"]))
+    walls = find_walls(content, noise, rows, ctx, set(p["chrome"]))
     bounds = [-1, *(x for w in walls for x in w), len(content)]
     regions = [(bounds[j] + 1, bounds[j + 1] - 1) for j in range(0, len(bounds), 2)]
     regions = [(a, b) for a, b in regions if a <= b]
@@ -538,14 +423,14 @@ def page_lines(ctx: Context, p: Mapping[str, Any]) -> Iterator[int]:
     article = (
         not signs
         or headed
-        or _signed(ctx, content, regions, touching(lo, hi), signs, p["sign_reach"], p["sign_lines"])
+        or signed(ctx, content, regions, touching(lo, hi), signs, p["sign_reach"], p["sign_lines"])
     )
     if not article and ctx.kind is None:
         ctx.kind = "page"
     keep = set(touching(lo, hi)) if article else set(regions)
     if p["bridge_lines"]:
         least = max(p["min_core_words"], p["bridge_share"] * best)
-        keep |= _story_above(bounds, walls, keep, text, least, p["bridge_lines"])
+        keep |= story_above(bounds, walls, keep, text, least, p["bridge_lines"])
     if head is not None:
         # A list right under the headline (a schedule, results, a recipe) is the story as
         # much as paragraphs are: there its rows count as text.
@@ -579,7 +464,7 @@ def page_lines(ctx: Context, p: Mapping[str, Any]) -> Iterator[int]:
         held = sum(sum(worth[a : b + 1]) for a, b in keep)
         keep.update(r for r in regions if sum(worth[r[0] : r[1] + 1]) >= p["rival_share"] * held)
     thread = (
-        _thread(walls, keep, content, ctx, text, p["thread_posts"], set(p["post_controls"]))
+        find_thread(walls, keep, content, ctx, text, p["thread_posts"], set(p["post_controls"]))
         if p["thread_posts"]
         else None
     )
