@@ -153,7 +153,6 @@ def run(
     todo = [job for i, job in enumerate(jobs) if i not in done and i not in collisions]
     report = Report(report_path, keep)
     cleaned = _cleaned(todo, cleaner, opts, workers, brief)
-    shown = make_brief if brief else _whole
     try:
         for i, job in enumerate(jobs):
             if stop is not None and stop():
@@ -162,7 +161,7 @@ def run(
                 line, rec = earlier[job.input]
                 if i >= kept:
                     report.write(line)
-                yield shown(rec)
+                yield make_brief(rec) if brief else rec
                 continue
             if i in collisions:
                 rec = record(
@@ -171,7 +170,7 @@ def run(
                     error=f"collision: the output {job.output} is already written for {collisions[i]}",
                 )
                 line = report_line(rec)
-                rec = shown(rec)
+                rec = make_brief(rec) if brief else rec
             else:
                 rec, line = next(cleaned)
                 if rec["output"] is None and job.live:
@@ -200,10 +199,6 @@ def _worker_clean(job: Job) -> tuple[tuple[dict[str, Any], bytes] | None, tuple[
         return _with_line(clean_job(job, cleaner, opts), brief), None
     except WriteError as e:  # sent back as plain values: the exception itself need not pickle
         return None, (str(e.path), e.cause.errno or 0, e.cause.strerror or str(e.cause))
-
-
-def _whole(rec: dict[str, Any]) -> dict[str, Any]:
-    return rec
 
 
 def _with_line(rec: dict[str, Any], brief: bool) -> tuple[dict[str, Any], bytes]:

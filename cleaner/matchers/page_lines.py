@@ -402,7 +402,7 @@ def page_lines(ctx: Context, p: Mapping[str, Any]) -> Iterator[int]:
     # service's page, a listing, a product, documentation) keeps every region: its core is
     # no evidence of where its content is, and the rules for articles leave it too.
     signs = set(p["article_signs"])
-    headed = head is not None  # (the headline is judged for the cut just below)
+    headed = head is not None  # a headline shows an article, even one the test below drops
     if head is not None:
         least = max(p["min_core_words"], p["headline_share"] * best)
         below = [r for r in runs if r[2] > head and r[0] >= least]
