@@ -27,7 +27,6 @@ from .pipeline import Cleaner
 from .read import detect_format
 from .report import brief as make_brief
 from .report import record, report_line
-from .workers import ordered_map
 
 
 def clean_job(job: Job, cleaner: Cleaner, options: ReadOptions | None = None) -> dict[str, Any]:
@@ -222,6 +221,8 @@ def _cleaned(
         for job in todo:
             yield _with_line(clean_job(job, cleaner, opts), brief)
         return
+    from .workers import ordered_map  # multiprocessing, only when processes are asked for
+
     global _WORKER
     cleaner.load()
     _WORKER = (cleaner, opts, brief)

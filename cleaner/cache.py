@@ -7,8 +7,7 @@ the result depends on: the rule files' names and bytes, the cleaner's own source
 versions of Python and ``regex``, and the installed build of ``pyahocorasick``. Any change
 to one of them names another file.
 
-``CLEANER_CACHE_DIR`` names the folder (default: ``$XDG_CACHE_HOME/cleaner``, else
-``~/.cache/cleaner``); set to an empty string, it switches the cache off. A cache that
+The folder is the cache folder of ``cachefiles.py`` (``CLEANER_CACHE_DIR``). A cache that
 cannot be read or written is passed over, and the rules are loaded as usual; rule files
 with problems are never cached, so their problems are reported as before.
 """
@@ -23,31 +22,23 @@ import pickle
 import stat
 import sys
 from collections.abc import Sequence
-from contextlib import suppress
 from pathlib import Path
 
 import regex
 
+from .cachefiles import CACHE_ENV, cache_dir, read_own, write_whole
 from .compile import Plan, compile_plan
 from .loader import MAX_RULE_FILE_BYTES, default_rules_dir, display_name, load_rules, rule_files
 from .prefilter import pure_regex
 from .schema import Rule
 
-CACHE_ENV = "CLEANER_CACHE_DIR"
+__all__ = ["CACHE_ENV", "cache_dir", "load_compiled"]
+
 FORMAT = b"cleaner-rules-1"  # changed when what is pickled changes shape
 KEEP = 16  # cache files kept in the folder, the most recently written
 _PACKAGE = Path(__file__).resolve().parent
 
 Compiled = tuple[tuple[Rule, ...], Plan]
-
-
-def cache_dir() -> Path | None:
-    """The cache folder, or None when the cache is switched off."""
-    given = os.environ.get(CACHE_ENV)
-    if given is not None:
-        return Path(given) if given else None
-    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    return Path(base) / "cleaner"
 
 
 def load_compiled(paths: Sequence[Path | str], *, defaults: bool) -> Compiled:
@@ -129,14 +120,12 @@ def _installed(module: str) -> bytes:
 
 
 def _read(path: Path) -> Compiled | None:
+    data = read_own(path)
+    if data is None:
+        return None
     try:
-        with path.open("rb") as f:
-            st = os.fstat(f.fileno())
-            if hasattr(os, "getuid") and st.st_uid != os.getuid():
-                return None  # only a file of our own is trusted to unpickle
-            data = f.read()
         rules, plan = pickle.loads(data)
-    except Exception:  # missing, unreadable, truncated or from another version: not a cache
+    except Exception:  # truncated, or from another version: not a cache
         return None
     if not isinstance(rules, tuple) or not isinstance(plan, Plan):
         return None
@@ -144,23 +133,10 @@ def _read(path: Path) -> Compiled | None:
 
 
 def _write(path: Path, compiled: Compiled) -> None:
-    """Write the cache file whole or not at all (a new name, then renamed over), and keep
-    the ``KEEP`` most recent files of the folder."""
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    """Write the cache file whole or not at all, and keep the ``KEEP`` most recent files of
+    the folder."""
     try:
         data = pickle.dumps(compiled, protocol=pickle.HIGHEST_PROTOCOL)
-        path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-        os.replace(tmp, path)
-        _prune(path.parent)
-    except Exception:  # a folder we cannot write, a full disk, a plan that does not pickle
-        with suppress(OSError):
-            tmp.unlink()
-
-
-def _prune(folder: Path) -> None:
-    files = sorted(folder.glob("rules-*.pickle"), key=lambda p: p.stat().st_mtime, reverse=True)
-    for old in files[KEEP:]:
-        old.unlink()
+    except Exception:  # a plan that does not pickle
+        return
+    write_whole(path, data, "rules-*.pickle", KEEP)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 
@@ -49,3 +50,15 @@ class WriteError(CleanerError):
         self.path = path
         self.cause = cause
         super().__init__(f"cannot write {path}: {cause.strerror or cause}")
+
+
+class WorkerDied(CleanerError):
+    """A worker process died while it held documents; ``inputs`` names them."""
+
+    def __init__(self, pid: int, exitcode: int | None, inputs: Sequence[str]) -> None:
+        self.pid = pid
+        self.exitcode = exitcode
+        self.inputs = list(inputs)
+        how = f"killed by signal {-exitcode}" if exitcode is not None and exitcode < 0 else f"exit {exitcode}"
+        held = ", ".join(self.inputs) or "nothing"
+        super().__init__(f"worker process {pid} died ({how}) while cleaning {held}")

@@ -22,23 +22,11 @@ from contextlib import suppress
 from multiprocessing.connection import Connection, wait
 from typing import Any, Generic, TypeVar
 
-from .errors import CleanerError
+from .errors import WorkerDied
 
 T = TypeVar("T")
 R = TypeVar("R")
 WINDOW = 2  # documents a worker holds at once: one in hand, one queued behind it
-
-
-class WorkerDied(CleanerError):
-    """A worker process died while it held documents; ``inputs`` names them."""
-
-    def __init__(self, pid: int, exitcode: int | None, inputs: Sequence[str]) -> None:
-        self.pid = pid
-        self.exitcode = exitcode
-        self.inputs = list(inputs)
-        how = f"killed by signal {-exitcode}" if exitcode is not None and exitcode < 0 else f"exit {exitcode}"
-        held = ", ".join(self.inputs) or "nothing"
-        super().__init__(f"worker process {pid} died ({how}) while cleaning {held}")
 
 
 def _serve(conn: Connection, func: Callable[[Any], Any], parents: list[Connection]) -> None:

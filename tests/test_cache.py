@@ -3,6 +3,7 @@ changes what loading gives names another file, and a cache that cannot be used i
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -10,6 +11,8 @@ from conftest import rule_toml
 
 from cleaner import Cleaner, RuleFileError
 from cleaner.cache import CACHE_ENV, cache_dir, load_compiled
+from cleaner.cachefiles import read_own
+from cleaner.matchers.stoplists import DEFAULT_LANGUAGES, stoplists
 
 TEXT = "A story.\nShare this\nThe end of it, with more words than a label has.\n"
 
@@ -93,3 +96,53 @@ def test_the_default_folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> 
     monkeypatch.delenv(CACHE_ENV, raising=False)
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
     assert cache_dir() == tmp_path / "cleaner"
+
+
+def _page() -> str:
+    """A whole page long enough for page-lines, which reads it by its stop lists."""
+    path = sorted((Path(__file__).parent.parent / "seeds").glob("*.txt"))[4]
+    return path.read_text(encoding="utf-8")
+
+
+def test_stop_lists_a_hit_reads_as_the_files(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv(CACHE_ENV, str(tmp_path / "cache"))
+    stoplists.cache_clear()
+    fresh = stoplists(DEFAULT_LANGUAGES)
+    (cached,) = sorted((tmp_path / "cache").glob("stoplists-*.marshal"))
+    stoplists.cache_clear()
+    hit = stoplists(DEFAULT_LANGUAGES)
+    assert hit is not fresh and hit.index == fresh.index and hit.count == len(DEFAULT_LANGUAGES)
+    for i, lang in enumerate(DEFAULT_LANGUAGES):
+        assert hit.words(i) == fresh.words(i), lang
+    english = hit.words(DEFAULT_LANGUAGES.index("English"))
+    assert {"the", "and", "of"} <= english and "boilerplate" not in english
+    # a page cleans the same whichever way its lists were read
+    stoplists.cache_clear()
+    cleaner = Cleaner()
+    with_hit = cleaner.clean(_page())
+    assert with_hit.spans and any(s.rule == "boilerplate.page-lines" for s in with_hit.spans)
+    monkeypatch.setenv(CACHE_ENV, "")
+    stoplists.cache_clear()
+    assert Cleaner().clean(_page()) == with_hit
+    assert sorted((tmp_path / "cache").glob("stoplists-*.marshal")) == [cached]
+    stoplists.cache_clear()
+
+
+def test_stop_lists_a_damaged_or_foreign_file_is_passed_over(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    folder = tmp_path / "cache"
+    monkeypatch.setenv(CACHE_ENV, str(folder))
+    stoplists.cache_clear()
+    fresh = stoplists(DEFAULT_LANGUAGES)
+    (cached,) = sorted(folder.glob("stoplists-*.marshal"))
+    whole = cached.read_bytes()
+    for damaged in (whole[:1000], b"", b"\x00not marshal"):
+        cached.write_bytes(damaged)
+        stoplists.cache_clear()
+        assert stoplists(DEFAULT_LANGUAGES).index == fresh.index
+        assert cached.read_bytes() == whole  # written again, whole
+    if hasattr(os, "getuid") and os.getuid() == 0:
+        os.chown(cached, 65534, 65534)  # another user's file is not read, whatever it holds
+        assert read_own(cached) is None
+    stoplists.cache_clear()

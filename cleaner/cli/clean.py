@@ -16,11 +16,10 @@ import typer
 from .. import batch, discover, io
 from ..document import ReadOptions, Unreadable, read
 from ..document import clean as clean_document
-from ..errors import UsageError, WriteError
+from ..errors import UsageError, WorkerDied, WriteError
 from ..pipeline import DEFAULT_DOC_TIMEOUT, DEFAULT_MAX_REMOVED_FRACTION, DEFAULT_MAX_SPANS, Cleaner
 from ..read import DEFAULT_MIN_CONFIDENCE, INCLUDE, is_jsonl_name
 from ..report import Summary, report_line
-from ..workers import WorkerDied
 from . import common
 from .common import (
     EXIT_FAILED,
