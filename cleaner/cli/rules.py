@@ -8,7 +8,6 @@ from typing import Annotated
 import typer
 
 from ..compile import prefilter_of
-from ..ruletest import run_examples, slow_patterns
 from . import common
 from .common import CONTEXT, EXIT_FOUND, EXIT_OK, Command, NoDefaultsOpt, RulesOpt, err, out
 
@@ -62,6 +61,8 @@ def rules_test(rules: RulesOpt = None, no_default_rules: NoDefaultsOpt = False) 
 
     Exit status: 0 every example passed; 1 some failed; 2 a rule file is invalid.
     """
+    from ..ruletest import run_examples, slow_patterns  # only this command runs examples
+
     cleaner = common.build_cleaner(rules, no_default_rules)
     for slow in slow_patterns(cleaner.rules):
         err.print(f"warning: {slow}", markup=False)
