@@ -647,3 +647,24 @@ def test_brief_records_count_the_spans_and_leave_the_report_whole(tmp_path: Path
         assert {k: str(v).replace("out-True", "out-False") for k, v in short.items()} == {
             k: str(v) for k, v in rest.items()
         }
+
+
+def test_a_one_document_run_loads_only_what_it_needs() -> None:
+    """Start-up is a cost of every run: cleaning one text on standard input imports neither
+    the worker processes' machinery (only ``--jobs`` does) nor trafilatura (only HTML does),
+    nor pydantic (typer from 0.29 on builds a validator per option with it)."""
+    code = (
+        "import sys\n"
+        "from cleaner.cli import main\n"
+        "sys.argv = ['cleaner', 'clean', '-']\n"
+        "try:\n"
+        "    main()\n"
+        "except SystemExit as e:\n"
+        "    assert not e.code, e.code\n"
+        "heavy = ('multiprocessing', 'trafilatura', 'pydantic')\n"
+        "print(sorted(m for m in heavy if m in sys.modules), file=sys.stderr)\n"
+    )
+    seed = sorted(SEEDS.glob("*.txt"))[4].read_bytes()
+    out = subprocess.run([sys.executable, "-c", code], input=seed, capture_output=True, check=True)
+    assert out.stdout  # it cleaned the text
+    assert out.stderr.decode().strip().splitlines()[-1] == "[]"
