@@ -81,14 +81,18 @@ def figures(before: Scores, after: Scores) -> dict[str, float]:
 
 
 STORY_WORDS = 10  # the story of a gold starts at its first line of this many words
+SENTENCE_ENDS = tuple(".!?:;\"'”’)")  # that ends as a sentence does (a headline seldom does)
 
 
 def story_of(gold: str) -> str:
     """The gold without its head: the lines before its first line of ``STORY_WORDS`` words
-    or more (the headline, the author's name, a date), which this set's gold keeps and the
-    cleaner removes by design."""
+    or more that ends as a sentence does (else before its first line of that many words):
+    the headline, the author's name, a date, which this set's gold keeps and the cleaner
+    removes by design. A headline of ten words or more seldom ends with a full stop."""
     lines = gold.split("\n")
-    start = next((k for k, line in enumerate(lines) if len(line.split()) >= STORY_WORDS), 0)
+    long = [k for k, line in enumerate(lines) if len(line.split()) >= STORY_WORDS]
+    said = [k for k in long if lines[k].rstrip().endswith(SENTENCE_ENDS)]
+    start = said[0] if said else long[0] if long else 0
     return "\n".join(lines[start:])
 
 
