@@ -24,7 +24,10 @@ as labels. A product's page whose description stands between its name and the bl
 core is: the name under the title and the core were kept, and the description between them
 went until what lies between two kept regions stayed. A blog's index, whole, each post
 with its date and author: the dates around the core made it an article, until more than
-four such lines where an article's head or foot stands read as a list's items.
+four such lines where an article's head or foot stands read as a list's items. A shop's
+page, whole, whose guitar's specifications stand under its name beside the cart button,
+short lines above a longer block of other models: they went with the rest beyond the core
+until the region of a shop's control ('Add to cart') was kept as the product's own.
 """
 
 from __future__ import annotations
@@ -129,6 +132,12 @@ CASES = {
          "Mind the gap: Closing the AI trust gap for developers",
          "Why does \"orange\" rhyme with (almost) nothing in English?"],
         ["The Stack Overflow Blog - Stack Overflow", "Everything", "Productivity", "Business Hub"],
+    ),
+    "wcxb-shop-specs": (
+        ["Fingerboard: Rosewood", "Scale: 648 mm (25.5\")",
+         "Pickups: 3 Player Series Alnico 5 Strat single coils", "Colour: Birch Green"],
+        ["Served with love!", "To the page content", "Alright! Reject cookies Further info",
+         "Imprint · Privacy Policy"],
     ),
     "lyrics": (
         ["When the harbour lights go down", "and the boats come in to town",

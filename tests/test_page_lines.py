@@ -436,3 +436,24 @@ def test_what_lies_between_two_kept_regions_stays() -> None:
     out = result.text.splitlines()
     assert all(line in out for line in opening + middle + core)
     assert not any(line in out for line in widget[1:] + FOOTER)
+
+
+def test_a_shops_controls_keep_the_products_own_block() -> None:
+    """A shop's page names its product under the title, and beside the name a line or two
+    about it, its price, a cart button and its specifications, short lines. A longer block
+    further down (its reviews) is the core. The block with the cart button is the product's
+    own and stays, with what lies between it and the core; the menus and what lies beyond go."""
+    title = "Harbour Blue Mug"
+    block = ["A mug thrown by hand in the blue of the harbour at dusk.", "£18.00", "Add to cart",
+             "Material: Stoneware", "Capacity: 350 ml", "Glaze: Harbour Blue", "Dishwasher safe",
+             "Each one is made to order in our workshop by the quay."]  # fmt: skip
+    reviews = [f"In review {n} the buyer said the mug kept the tea hot for a long time." for n in range(14)]
+    lines = [f"{title} | Valley Crafts", *TOP, *MENU, title, *block, MOST_READ, *FOOTER[:6], *reviews,
+             "Share", *FOOTER[6:]]  # fmt: skip
+    out = Cleaner().clean("\n".join(lines) + "\n").text.splitlines()
+    assert all(line in out for line in block + reviews)
+    assert not any(line in out for line in MENU + FOOTER)
+    # without a shop's control, the block under the name is no evidence of content
+    plain = [line for line in lines if line != "Add to cart"]
+    out = Cleaner().clean("\n".join(plain) + "\n").text.splitlines()
+    assert all(line in out for line in reviews) and not any(line in out for line in block)

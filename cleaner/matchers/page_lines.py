@@ -316,6 +316,12 @@ def _headline(ctx: Context, content: list[int], p: Mapping[str, Any]) -> int | N
         "keep_between": Param(
             bool, False, "a region between two kept regions is kept too (the story's middle)"
         ),
+        "shop_controls": Param(
+            Regex,
+            "",
+            "a line a shop's page shows in its product's own block ('Add to cart', 'In stock'): "
+            "its region is kept, as the core's is",
+        ),
         "inner_wall_lines": Param(
             int,
             0,
@@ -368,7 +374,8 @@ def page_lines(ctx: Context, p: Mapping[str, Any]) -> Iterator[int]:
     lines too. Kept are the regions the core touches; under the story's headline (the line
     that repeats the page's title), the first region there that holds ``min_core_words`` of
     text or of a list's rows, for when something else outweighs the story (a footer, a list
-    of other stories); and every post of a thread the core is a post of (a forum). Removed
+    of other stories); the regions of a shop's controls ('Add to cart': the product's own
+    block); and every post of a thread the core is a post of (a forum). Removed
     are everything above the headline, every other region, the walls' kept lines, and the
     noise lines the first kept region opens with (a byline, a kicker). A page that shows no
     article (no headline, and no line of a rule of an ``article_signs`` category where a
@@ -446,6 +453,14 @@ def page_lines(ctx: Context, p: Mapping[str, Any]) -> Iterator[int]:
             spans = spans or [under_first]
             for x, y in spans:
                 keep.update(touching(x, y))
+    if article and p["_shop_controls"] is not None:
+        # A shop's controls ('Add to cart', 'Buy now', 'In stock') stand beside the
+        # product's name, price and description: that block is the page's content, even
+        # when a longer one (reviews, a policy) is the core.
+        shop = p["_shop_controls"].match
+        for k, i in enumerate(content):
+            if removed_by[i] is None and shop(ctx.lines[i].text):
+                keep.update(touching(k, k))
     if p["keep_between"] and keep:
         # What lies between two kept regions is the story's middle (a product's description
         # between its name and the block of reviews the core is, the second half of a story
