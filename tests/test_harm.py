@@ -17,8 +17,10 @@ time: the times made it an article, and every story below the top block went, un
 sign had to stand where an article's head or foot does. A training plan whose
 advertisements' labels stand beside its sub-headings: each label made a wall inside the
 story, and the sub-headings went with it until a thin wall between kept regions lost only
-what the rules took. A forum thread whose post headers print names and counts that vary,
-and a 'Reply' the comment rules take: what the rules left of the headers had too few labels
+what the rules took; the plan's tables below the last label went with what lies beyond
+the core until the story ran on below a wall holding only an inline widget's lines. A
+forum thread whose post headers print names and counts that vary, and a 'Reply' the
+comment rules take: what the rules left of the headers had too few labels
 in common to show a thread, and the replies went until the controls the rules took counted
 as labels. A product's page whose description stands between its name and the block the
 core is: the name under the title and the core were kept, and the description between them
@@ -111,7 +113,9 @@ CASES = {
     ),
     "wcxb-inline-ads": (
         ["What’s My Marathon Pace?", "Step 1: Use Your Half Marathon Time as a Predictor",
-         "Step 2: Avoid Slowing Down in Your Long Runs", "Step 3: Do a Marathon Simulator Run"],
+         "Step 2: Avoid Slowing Down in Your Long Runs", "Step 3: Do a Marathon Simulator Run",
+         "Follow along with the bite-sized plans below to get through the 24 weeks without skipping a beat.",
+         "Zero to 5K Plan"],
         ["ADVERTISEMENT", "Powered by Outside", "Training Plans >", "Share"],
     ),
     "wcxb-post-controls": (

@@ -457,3 +457,24 @@ def test_a_shops_controls_keep_the_products_own_block() -> None:
     plain = [line for line in lines if line != "Add to cart"]
     out = Cleaner().clean("\n".join(plain) + "\n").text.splitlines()
     assert all(line in out for line in reviews) and not any(line in out for line in block)
+
+
+def test_the_story_runs_on_below_an_inline_widget() -> None:
+    """A sign-up box in the middle of a story ('Subscribe now', which the newsletter rules
+    take, with its form's lines) is a wall, and the story's second half below it went with
+    what lies beyond the core. Across a thin wall holding only an inline widget's lines (a
+    sign-up, an advertisement's label, an appeal) the story now runs on below its core, as it
+    does above it; below a 'Related' heading it does not, as a river of teasers is as likely
+    there."""
+    title = "Engineers open the new river bridge"
+    first = [f"In part {n} of the story the engineers said the bridge would carry trains." for n in range(12)]
+    second = [f"In the later part {n} the mayor said the old ferry would run for tourists." for n in range(4)]
+    form = ["Get the Valley Gazette in your inbox", "Email address", "Join the list", "No junk, ever",
+            "Unsubscribe at any time"]  # fmt: skip
+    head = [f"{title} | Valley Gazette", *TOP, *MENU, title, BYLINE, *first]
+    for widget, kept in (("Subscribe now", True), ("Related", False)):
+        lines = [*head, widget, *form, *second, MOST_READ, *FOOTER]
+        out = Cleaner().clean("\n".join(lines) + "\n").text.splitlines()
+        assert all(line in out for line in first)
+        assert all(line in out for line in second) is kept, widget
+        assert widget not in out and not any(line in out for line in form + MENU + FOOTER)

@@ -14,7 +14,7 @@ from typing import Any
 import regex
 
 from ..lines import Line
-from .regions import signed, story_above
+from .regions import signed, story_above, story_below
 from .regions import thread as find_thread
 from .regions import walls as find_walls
 from .registry import Context, Param, Regex, register
@@ -349,6 +349,12 @@ def _headline(ctx: Context, content: list[int], p: Mapping[str, Any]) -> int | N
         "bridge_share": Param(
             float, 0.25, "the least share of the core's words a region across such a wall holds"
         ),
+        "bridge_below": Param(
+            list,
+            [],
+            "the categories of an inline widget's rules (a sign-up, an advertisement's label): the "
+            "story runs on below a kept region across a wall of bridge_lines lines holding only these",
+        ),
         "code_opening": Param(str, "", "what a line of program code may open with (a pattern; empty: none)"),
         "code_shape": Param(Regex, "", "what a statement of code holds (an assignment, a call)"),
         "code_markup": Param(Regex, "", "what markup leaked into text holds, which is no code"),
@@ -438,6 +444,14 @@ def page_lines(ctx: Context, p: Mapping[str, Any]) -> Iterator[int]:
     if p["bridge_lines"]:
         least = max(p["min_core_words"], p["bridge_share"] * best)
         keep |= story_above(bounds, walls, keep, text, least, p["bridge_lines"])
+        if p["bridge_below"]:
+            widget = set(p["bridge_below"])
+            inline = {
+                j
+                for j, (a, b) in enumerate(walls)
+                if all(ctx.category_of[i] in widget for i in content[a : b + 1] if removed_by[i] is not None)
+            }
+            keep |= story_below(bounds, walls, keep, text, least, p["bridge_lines"], inline)
     if head is not None:
         # A list right under the headline (a schedule, results, a recipe) is the story as
         # much as paragraphs are: there its rows count as text.

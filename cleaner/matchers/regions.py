@@ -1,6 +1,7 @@
 """The regions of a whole page that page-lines judges: the walls of chrome that part
-them, the story's opening above its core, a forum thread's posts, and the signs that a
-page is an article (``page_lines`` holds the heuristic itself)."""
+them, the story's opening above its core and its rest below an inline widget, a forum
+thread's posts, and the signs that a page is an article (``page_lines`` holds the heuristic
+itself)."""
 
 from __future__ import annotations
 
@@ -55,6 +56,37 @@ def story_above(
         first, last = walls[k]
         a, b = regions[k]
         if kept[k + 1] and not kept[k] and last - first + 1 <= max_lines and sum(text[a : b + 1]) >= least:
+            kept[k] = True
+    return {r for r, k in zip(regions, kept, strict=True) if k}
+
+
+def story_below(
+    bounds: list[int],
+    walls: list[tuple[int, int]],
+    keep: Collection[tuple[int, int]],
+    text: list[int],
+    least: float,
+    max_lines: int,
+    inline: Collection[int],
+) -> set[tuple[int, int]]:
+    """The regions below a kept one that the story runs on into across an ``inline`` wall
+    (the indices of walls whose removed lines are all an inline widget's: a sign-up, an
+    advertisement's label, an appeal) of at most ``max_lines`` lines, a region holding
+    ``least`` words of text, and so on downwards. Such a widget stands inside a story; what
+    follows a story across other walls (a 'Related' heading, a share bar) is as often a
+    river of teasers with their blurbs."""
+    regions = [(bounds[k] + 1, bounds[k + 1] - 1) for k in range(0, len(bounds), 2)]
+    kept = [r in keep for r in regions]
+    for k in range(1, len(regions)):
+        first, last = walls[k - 1]
+        a, b = regions[k]
+        if (
+            kept[k - 1]
+            and not kept[k]
+            and k - 1 in inline
+            and last - first + 1 <= max_lines
+            and sum(text[a : b + 1]) >= least
+        ):
             kept[k] = True
     return {r for r, k in zip(regions, kept, strict=True) if k}
 
