@@ -12,7 +12,7 @@ from conftest import rule_toml
 from cleaner import Cleaner, RuleFileError
 from cleaner.cache import CACHE_ENV, cache_dir, load_compiled
 from cleaner.cachefiles import read_own
-from cleaner.matchers.stoplists import DEFAULT_LANGUAGES, stoplists
+from cleaner.matchers.stoplists import DEFAULT_LANGUAGES, _digest, stoplists
 
 TEXT = "A story.\nShare this\nThe end of it, with more words than a label has.\n"
 
@@ -146,3 +146,21 @@ def test_stop_lists_a_damaged_or_foreign_file_is_passed_over(
         os.chown(cached, 65534, 65534)  # another user's file is not read, whatever it holds
         assert read_own(cached) is None
     stoplists.cache_clear()
+
+
+def test_stop_lists_a_new_justext_names_another_index(tmp_path: Path) -> None:
+    """The cached index is named by what it was built from: another jusText (a wheel may
+    install its lists with the same sizes and times), another list's size or time."""
+    base = tmp_path / "site" / "justext" / "stoplists"
+    base.mkdir(parents=True)
+    (base / "English.txt").write_text("the\nand\n", encoding="utf-8")
+    os.utime(base / "English.txt", ns=(1_000_000_000, 1_000_000_000))
+    (tmp_path / "site" / "justext-3.0.2.dist-info").mkdir()
+    first = _digest(base, ("English",))
+    assert _digest(base, ("English",)) == first
+    (tmp_path / "site" / "justext-3.0.2.dist-info").rename(tmp_path / "site" / "justext-3.0.3.dist-info")
+    second = _digest(base, ("English",))
+    assert second != first
+    (base / "English.txt").write_text("the\nand\nof\n", encoding="utf-8")
+    os.utime(base / "English.txt", ns=(1_000_000_000, 1_000_000_000))
+    assert _digest(base, ("English",)) not in (first, second)

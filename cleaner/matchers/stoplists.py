@@ -7,6 +7,7 @@ import functools
 import hashlib
 import importlib.util
 import marshal
+import os
 import sys
 from collections import Counter
 from collections.abc import Mapping
@@ -100,9 +101,16 @@ KEEP = 4  # cached indexes kept in the folder, the most recently written
 
 
 def _digest(base: Path, languages: tuple[str, ...]) -> str:
-    """What the index depends on: Python's version (marshal's format), the languages, and
-    each of their files as installed (its name, size and time of change)."""
+    """What the index depends on: Python's version (marshal's format), the installed
+    jusText's version (its ``.dist-info`` folder's name: a wheel may give every file the
+    same time), the languages, and each of their files (its name, size and time of change)."""
     h = hashlib.sha256(FORMAT + b"\0" + sys.version.encode() + b"\0")
+    site = base.parent.parent
+    try:
+        dists = sorted(e.name for e in os.scandir(site) if e.name.lower().startswith("justext-"))
+    except OSError:
+        dists = []
+    h.update("\0".join(dists).encode("utf-8", "surrogateescape") + b"\0")
     for lang in languages:
         path = base / f"{lang}.txt"
         try:
