@@ -34,7 +34,7 @@ def read_own(path: Path) -> bytes | None:
             if hasattr(os, "getuid") and st.st_uid != os.getuid():
                 return None
             return f.read()
-    except OSError:
+    except (OSError, ValueError):  # missing, unreadable, or a name the system refuses
         return None
 
 
@@ -52,6 +52,6 @@ def write_whole(path: Path, data: bytes, pattern: str, keep: int) -> None:
         files = sorted(path.parent.glob(pattern), key=lambda p: p.stat().st_mtime, reverse=True)
         for old in files[keep:]:
             old.unlink()
-    except OSError:
-        with suppress(OSError):
+    except (OSError, ValueError):
+        with suppress(OSError, ValueError):
             tmp.unlink()
