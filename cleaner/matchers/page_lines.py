@@ -14,7 +14,7 @@ from typing import Any
 import regex
 
 from ..lines import Line
-from .regions import signed, story_above, story_below
+from .regions import signed, story_beyond
 from .regions import thread as find_thread
 from .regions import walls as find_walls
 from .registry import Context, Param, Regex, register
@@ -443,15 +443,14 @@ def page_lines(ctx: Context, p: Mapping[str, Any]) -> Iterator[int]:
     keep = set(touching(lo, hi)) if article else set(regions)
     if p["bridge_lines"]:
         least = max(p["min_core_words"], p["bridge_share"] * best)
-        keep |= story_above(bounds, walls, keep, text, least, p["bridge_lines"])
-        if p["bridge_below"]:
-            widget = set(p["bridge_below"])
-            inline = {
-                j
-                for j, (a, b) in enumerate(walls)
-                if all(ctx.category_of[i] in widget for i in content[a : b + 1] if removed_by[i] is not None)
-            }
-            keep |= story_below(bounds, walls, keep, text, least, p["bridge_lines"], inline)
+        widget = set(p["bridge_below"])
+        inline = {
+            j
+            for j, (a, b) in enumerate(walls)
+            if widget
+            and all(ctx.category_of[i] in widget for i in content[a : b + 1] if removed_by[i] is not None)
+        }
+        keep |= story_beyond(bounds, walls, keep, text, least, p["bridge_lines"], inline)
     if head is not None:
         # A list right under the headline (a schedule, results, a recipe) is the story as
         # much as paragraphs are: there its rows count as text.

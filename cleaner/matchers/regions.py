@@ -32,35 +32,7 @@ def walls(
     return walls
 
 
-def story_above(
-    bounds: list[int],
-    walls: list[tuple[int, int]],
-    keep: Collection[tuple[int, int]],
-    text: list[int],
-    least: float,
-    max_lines: int,
-) -> set[tuple[int, int]]:
-    """The regions above a kept one that the story runs on into: across a wall of at most
-    ``max_lines`` lines (a share bar, an advertisement's label, an inline sign-up), a region
-    holding ``least`` words of text, and so on upwards.
-
-    The core is where text is densest, which is often not where the story starts: its
-    first paragraphs and key points, above an inline widget, are story too. Only upwards:
-    what follows a story across such a wall is as often a river of teasers with their blurbs.
-    """
-    # Region k lies between walls k-1 and k (``bounds`` holds -1, each wall's first and
-    # last positions, and the number of positions).
-    regions = [(bounds[k] + 1, bounds[k + 1] - 1) for k in range(0, len(bounds), 2)]
-    kept = [r in keep for r in regions]
-    for k in range(len(regions) - 2, -1, -1):
-        first, last = walls[k]
-        a, b = regions[k]
-        if kept[k + 1] and not kept[k] and last - first + 1 <= max_lines and sum(text[a : b + 1]) >= least:
-            kept[k] = True
-    return {r for r, k in zip(regions, kept, strict=True) if k}
-
-
-def story_below(
+def story_beyond(
     bounds: list[int],
     walls: list[tuple[int, int]],
     keep: Collection[tuple[int, int]],
@@ -69,24 +41,32 @@ def story_below(
     max_lines: int,
     inline: Collection[int],
 ) -> set[tuple[int, int]]:
-    """The regions below a kept one that the story runs on into across an ``inline`` wall
-    (the indices of walls whose removed lines are all an inline widget's: a sign-up, an
-    advertisement's label, an appeal) of at most ``max_lines`` lines, a region holding
-    ``least`` words of text, and so on downwards. Such a widget stands inside a story; what
-    follows a story across other walls (a 'Related' heading, a share bar) is as often a
-    river of teasers with their blurbs."""
+    """The regions that the story runs on into from a kept one: across a wall of at most
+    ``max_lines`` lines (a share bar, an advertisement's label, an inline sign-up), a region
+    holding ``least`` words of text, and so on; upwards across any such wall, then downwards
+    across the ``inline`` ones (the indices of walls whose removed lines are all an inline
+    widget's: a sign-up, an advertisement's label, an appeal).
+
+    The core is where text is densest, which is often not where the story starts: its first
+    paragraphs and key points, above an inline widget, are story too, as is its rest below
+    one. What follows a story across other walls (a 'Related' heading, a share bar) is as
+    often a river of teasers with their blurbs.
+    """
+    # Region k lies between walls k-1 and k (``bounds`` holds -1, each wall's first and
+    # last positions, and the number of positions).
     regions = [(bounds[k] + 1, bounds[k + 1] - 1) for k in range(0, len(bounds), 2)]
     kept = [r in keep for r in regions]
-    for k in range(1, len(regions)):
-        first, last = walls[k - 1]
+
+    def runs_on(k: int, wall: int) -> bool:
+        first, last = walls[wall]
         a, b = regions[k]
-        if (
-            kept[k - 1]
-            and not kept[k]
-            and k - 1 in inline
-            and last - first + 1 <= max_lines
-            and sum(text[a : b + 1]) >= least
-        ):
+        return not kept[k] and last - first + 1 <= max_lines and sum(text[a : b + 1]) >= least
+
+    for k in range(len(regions) - 2, -1, -1):
+        if kept[k + 1] and runs_on(k, k):
+            kept[k] = True
+    for k in range(1, len(regions)):
+        if kept[k - 1] and k - 1 in inline and runs_on(k, k - 1):
             kept[k] = True
     return {r for r, k in zip(regions, kept, strict=True) if k}
 
