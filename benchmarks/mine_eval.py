@@ -88,11 +88,14 @@ def story_of(gold: str) -> str:
     """The gold without its head: the lines before its first line of ``STORY_WORDS`` words
     or more that ends as a sentence does (else before its first line of that many words):
     the headline, the author's name, a date, which this set's gold keeps and the cleaner
-    removes by design. A headline of ten words or more seldom ends with a full stop."""
+    removes by design. A headline of ten words or more seldom ends with a full stop. A gold
+    with no line that long (a headline and its dek, a caption) loses its first line, the
+    headline, which such golds start with."""
     lines = gold.split("\n")
     long = [k for k, line in enumerate(lines) if len(line.split()) >= STORY_WORDS]
     said = [k for k in long if lines[k].rstrip().endswith(SENTENCE_ENDS)]
-    start = said[0] if said else long[0] if long else 0
+    shown = [k for k, line in enumerate(lines) if line.strip()]
+    start = said[0] if said else long[0] if long else shown[1] if len(shown) > 1 else 0
     return "\n".join(lines[start:])
 
 

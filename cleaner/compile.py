@@ -181,6 +181,11 @@ class Plan:
         """Every key the merged groups look whole lines up by (case-folded)."""
         return frozenset(key for group in self.line_groups for key in group.whole)
 
+    @functools.cached_property
+    def mined_ids(self) -> frozenset[str]:
+        """The ids of the rules ``cleaner mine`` wrote that no one has kept yet (``mined``)."""
+        return frozenset(r.id for r in self.rules if r.mined)
+
 
 def _alternative(rule: Rule, pattern: str) -> str | None:
     """The rule's pattern as a self-contained alternative, or None if it cannot be merged."""

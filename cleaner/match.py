@@ -108,7 +108,9 @@ class Matching:
     def __post_init__(self) -> None:
         n = len(self.lines)
         self.starts = [ln.start for ln in self.lines]
-        self.ctx = Context(self.text, self.lines, [None] * n, [None] * n, kind=self.kind)
+        self.ctx = Context(
+            self.text, self.lines, [None] * n, [None] * n, kind=self.kind, mined=self.plan.mined_ids
+        )
         self._keys: list[str | None] = [None] * n
         self._cluster = (0, 0)  # the last grapheme cluster found, for runs of matches inside it
         # Per prefilter unit, the lines holding one of its literals: no other line can match.

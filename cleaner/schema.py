@@ -70,6 +70,9 @@ class Rule:
     # The largest fraction of a document's characters the rule may remove; None: the
     # cleaner's default (see ``Cleaner(max_removed_fraction=...)``).
     max_removed_fraction: float | None = None
+    # Written by ``cleaner mine`` and not yet read and kept by a person: the rule removes
+    # the lines it matches, and the whole-page heuristic takes no more prose on their account.
+    mined: bool = False
     examples_remove: tuple[Example, ...] = ()
     examples_keep: tuple[Example, ...] = ()
     line: int | None = field(default=None, compare=False)  # of its [[rule]] header, when known
@@ -102,10 +105,11 @@ RULE_KEYS = {
     "kinds",
     "requires",
     "max_removed_fraction",
+    "mined",
     "examples",
 }
 MATCHER_KEYS = ("phrases", "line", "span", "block", "heuristic")
-PACK_KEYS = {"name", "description", "sites", "requires", "formats", "kinds"}
+PACK_KEYS = {"name", "description", "sites", "requires", "formats", "kinds", "mined"}
 KINDS = ("article", "page")
 FORMATS = ("text", "html")
 TOP_KEYS = {"pack", "rule"}
@@ -499,6 +503,11 @@ def parse_rule(
         out.add(rid_text, "max_removed_fraction", "must be a number above 0 and at most 1")
         max_removed = None
 
+    mined = raw.get("mined", pack.get("mined", False))
+    if not isinstance(mined, bool):
+        out.add(rid_text, "mined", "must be true or false")
+        mined = False
+
     ex_remove, ex_keep = _examples(raw.get("examples"), rid_text, out)
 
     if len(problems) > before or not isinstance(rid, str):
@@ -522,6 +531,7 @@ def parse_rule(
         kinds=kinds,
         requires=requires,
         max_removed_fraction=float(max_removed) if max_removed is not None else None,
+        mined=mined,
         examples_remove=ex_remove,
         examples_keep=ex_keep,
         line=line,

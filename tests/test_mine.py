@@ -18,11 +18,11 @@ from test_cli import run
 
 from cleaner import Cleaner, load_rules, parse_rules_text
 from cleaner.lines import phrase_key
+from cleaner.matchers.text import is_prose
 from cleaner.mine import DEFAULT_MIN_DOCS, MinedPack, Page, mine, output_paths
 from cleaner.mine import toml as toml_writer
 from cleaner.mine.rules import MinedRule
 from cleaner.mine.shapes import safe_to_vary, shape_of
-from cleaner.mine.story import is_prose
 from cleaner.model import Category
 from cleaner.ruletest import check_example, slow_patterns
 from cleaner.schema import Kind

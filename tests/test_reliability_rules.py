@@ -407,7 +407,9 @@ def test_row38_no_and_off_are_strings_in_toml(rule) -> None:
     assert r.phrases == ("no",)
 
 
-@pytest.mark.parametrize(("key", "value"), [("ignore_case", "'no'"), ("whole_line", "'off'")])
+@pytest.mark.parametrize(
+    ("key", "value"), [("ignore_case", "'no'"), ("whole_line", "'off'"), ("mined", "'yes'")]
+)
 def test_row38_a_string_where_a_boolean_belongs(key: str, value: str, rule) -> None:
     p = only(problems_of(rule("t.x", f"phrases = ['a']\n{key} = {value}")), key)
     assert p.message == "must be true or false"

@@ -28,8 +28,9 @@ def rules_list(
         ),
     ] = False,
 ) -> None:
-    """List every loaded rule: id, category, matcher, zone, file, the sites its pattern was
-    seen on (its evidence) and description."""
+    """List every loaded rule: id, category, matcher (', mined' for a rule of a draft
+    `cleaner mine` wrote, not yet kept), zone, file, the sites its pattern was seen on (its
+    evidence) and description."""
     from rich.table import Table
     from rich.text import Text  # cells from files and rules: shown as they are, not as markup
 
@@ -39,7 +40,7 @@ def rules_list(
     for col in ("id", "category", "matcher", "zone", "file", "seen on", last):
         table.add_column(col, overflow="fold")
     for r in sorted(cleaner.rules, key=lambda r: r.id):
-        matcher = r.kind.value + (f" {r.heuristic}" if r.heuristic else "")
+        matcher = r.kind.value + (f" {r.heuristic}" if r.heuristic else "") + (", mined" if r.mined else "")
         table.add_row(
             Text(r.id),
             r.category.value,

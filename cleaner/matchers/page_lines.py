@@ -14,7 +14,7 @@ from typing import Any
 import regex
 
 from ..lines import Line
-from .regions import signed, story_beyond
+from .regions import held_by_story, signed, story_beyond
 from .regions import thread as find_thread
 from .regions import walls as find_walls
 from .registry import Context, Param, Regex, register
@@ -386,10 +386,38 @@ def page_lines(ctx: Context, p: Mapping[str, Any]) -> Iterator[int]:
     noise lines the first kept region opens with (a byline, a kicker). A page that shows no
     article (no headline, and no line of a rule of an ``article_signs`` category where a
     story's head or foot stands, ``sign_reach``) keeps every region, and is a page, not an
-    article, for the rules that follow.
+    article, for the rules that follow. The lines of rules marked ``mined`` (a draft that
+    ``cleaner mine`` wrote) take no story prose along on their own account (docs/mine.md).
     """
+    out = _judge(ctx, p)
+    if ctx.mined and any(r in ctx.mined for r in ctx.removed_by):
+        out = _mined_aside(ctx, p, out)
+    yield from out
+
+
+def _mined_aside(ctx: Context, p: Mapping[str, Any], out: list[int]) -> list[int]:
+    """What page-lines removes (``out``) less the story it takes only on the account of the
+    lines mined rules removed. A mined rule is sure of the lines it matches, which repeat on
+    a site's pages, but its category is often a guess and no one has read it yet: the
+    walls it makes may leave a short story too small to count, or take a story's last lines
+    along with the teasers below them. So the page is judged again as if those lines were
+    there; a line only the first judgement removes is kept when it is prose, or stands in
+    one stretch with prose that stays (``held_by_story``)."""
+    removed_by, category_of, kind = ctx.removed_by, ctx.category_of, ctx.kind
+    ctx.removed_by = [None if r in ctx.mined else r for r in removed_by]
+    ctx.category_of = [None if r in ctx.mined else c for r, c in zip(removed_by, category_of, strict=True)]
+    try:
+        alone = set(_judge(ctx, p))
+    finally:
+        ctx.removed_by, ctx.category_of, ctx.kind = removed_by, category_of, kind
+    held = held_by_story(ctx.lines, removed_by, out, alone)
+    return [i for i in out if i not in held]
+
+
+def _judge(ctx: Context, p: Mapping[str, Any]) -> list[int]:
+    """The lines page-lines removes, in order (see ``page_lines``)."""
     if sum(1 for ln in ctx.lines if not ln.blank) < p["min_lines"]:
-        return  # too few lines to be a whole page, whatever their classes (saves classing them)
+        return []  # too few lines to be a whole page, whatever their classes (saves classing them)
     classes, weights = _line_classes(ctx, p)
     # Whether the page qualifies is judged on all its lines, those the rules removed counted
     # as noise (their class is 'bad'): the more noise the rules find, the more the text reads
@@ -398,14 +426,14 @@ def page_lines(ctx: Context, p: Mapping[str, Any]) -> Iterator[int]:
     removed_by = ctx.removed_by
     content = [i for i, c in enumerate(classes) if c and c != "void"]
     if len(content) < p["min_lines"]:
-        return
+        return []
     if sum(classes[i] in ("short", "bad") for i in content) < p["min_noise_fraction"] * len(content):
-        return
+        return []
     noise = [classes[i] in ("short", "bad") for i in content]
     runs = _runs(content, classes, weights, noise, removed_by, p)
     best, lo, hi = max(runs, key=lambda r: r[0], default=(0.0, 0, -1))
     if hi < 0 or best < p["min_core_words"]:
-        return  # no run of lines reads as an article: the page is left to the rules
+        return []  # no run of lines reads as an article: the page is left to the rules
     # Nothing above the headline is the story: the core is the best run under it, when one
     # there weighs half as much (else the line only repeats the site's name, say).
     head = _headline(ctx, content, p)
@@ -521,4 +549,4 @@ def page_lines(ctx: Context, p: Mapping[str, Any]) -> Iterator[int]:
     out += (
         i for i, c in enumerate(classes) if c == "void" and removed_by[i] is None and not first < i < last
     )
-    yield from sorted(out)
+    return sorted(out)

@@ -1,15 +1,16 @@
 """The regions of a whole page that page-lines judges: the walls of chrome that part
 them, the story's opening above its core and its rest below an inline widget, a forum
-thread's posts, and the signs that a page is an article (``page_lines`` holds the heuristic
-itself)."""
+thread's posts, the signs that a page is an article, and what a mined rule's walls leave
+of a story (``page_lines`` holds the heuristic itself)."""
 
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Collection
+from collections.abc import Collection, Sequence
 
-from ..lines import normalise
+from ..lines import Line, normalise
 from .registry import Context
+from .text import is_prose
 
 
 def walls(
@@ -139,3 +140,30 @@ def signed(
         end = content[regions[last][0]] - 1 if last < len(regions) else end
     n = sum(c in signs for c in ctx.category_of[start : end + 1] if c is not None)
     return n > 0 and (most == 0 or n <= most)
+
+
+def held_by_story(
+    lines: Sequence[Line], removed_by: Sequence[str | None], out: Collection[int], alone: Collection[int]
+) -> set[int]:
+    """The lines of ``out`` (what page-lines removes) that only it removes and ``alone``
+    (what it removes judged without some rules' lines) keeps, and that stand in one stretch
+    of lines with a paragraph of prose that stays, or are one: no line a rule removed, and
+    none that both judgements remove, between them (a photo's credit and the story's source
+    under its last paragraph, a story too short to count beside the teasers once gone)."""
+    only = {i for i in out if i not in alone}
+    held: set[int] = set()
+    stretch: list[int] = []
+    prose = False
+    for line in [*lines, None]:
+        if line is not None and line.blank:
+            continue
+        i = -1 if line is None else line.index
+        if line is None or removed_by[i] is not None or (i in out and i not in only):
+            if prose:
+                held.update(stretch)
+            stretch, prose = [], False
+            continue
+        if i in only:
+            stretch.append(i)
+        prose = prose or is_prose(line.text)
+    return held

@@ -36,6 +36,9 @@ class Context:
     # that judges the whole page may settle it ("page": whole-page text that shows no
     # article); the rules for articles (``kinds = ["article"]``) that follow then leave it.
     kind: str | None = None
+    # The ids of the rules ``cleaner mine`` wrote (``mined``): what they remove is theirs
+    # alone, not evidence a whole-page heuristic may take more of a story on.
+    mined: Collection[str] = frozenset()
 
     def kept(self, i: int) -> bool:
         return self.removed_by[i] is None

@@ -27,6 +27,23 @@ def ends_prose(text: str) -> bool:
     return not core or core[-1] in ".…:;,。．"
 
 
+PROSE_WORDS = 8  # a line of this many words that ends a sentence reads as prose
+LONG_PROSE_WORDS = 15  # a line this long reads as prose however it ends, if it is running text
+PROSE_LOWER = 0.4  # the share of words of running text that start lower-case
+_PROSE_END = regex.compile(r"[.!?…。！？]['\"’”»)\]]*\s*$")
+
+
+def is_prose(text: str) -> bool:
+    """Whether a line reads as a paragraph: ``PROSE_WORDS`` words or more ending a sentence,
+    or ``LONG_PROSE_WORDS`` words of which at least ``PROSE_LOWER`` start lower-case (as the
+    small words of running text do; a list of names and tags is mostly capitals)."""
+    words = TOKEN.findall(text)
+    if len(words) >= PROSE_WORDS and _PROSE_END.search(text) is not None:
+        return True
+    lower = sum(w[0].islower() for w in words)
+    return len(words) >= LONG_PROSE_WORDS and lower >= PROSE_LOWER * len(words)
+
+
 def cut_off(text: str) -> str | None:
     """What a line cut off with '...' or '…' holds before the ellipsis; None for other lines."""
     t = text.strip()

@@ -68,7 +68,9 @@ class MinedPack:
         head = toml.comment(
             f"Mined by `cleaner mine` from {where}: lines seen on {self.min_docs} or more of them.\n"
             "A draft: read each rule, delete what should stay, then check it with\n"
-            "`cleaner rules test --rules THIS-FILE` and use it with `cleaner clean --rules THIS-FILE`."
+            "`cleaner rules test --rules THIS-FILE` and use it with `cleaner clean --rules THIS-FILE`.\n"
+            "While it says `mined = true`, its rules take the lines they match and the whole-page\n"
+            "heuristic takes no story prose on their account; set it to false once you trust them."
         )
         for gone in self.left_out:
             more = f" and {gone.lines - 1} more lines" if gone.lines > 1 else ""
@@ -86,6 +88,7 @@ class MinedPack:
             pack.append(("sites", [self.site]))
         if self.requires:
             pack.append(("requires", self.requires))
+        pack.append(("mined", True))  # see the comment above, and docs/mine.md
         body = "\n".join(r.to_toml() for r in self.rules)
         return f"{head}[pack]\n{toml.table(pack)}\n{body}"
 

@@ -20,11 +20,9 @@ from dataclasses import dataclass, field
 
 import regex
 
+from ..matchers.text import is_prose
 from .shapes import Shape
 
-PROSE_WORDS = 8  # a line of this many words that ends a sentence reads as prose
-LONG_PROSE_WORDS = 15  # a line this long reads as prose however it ends, if it is running text
-PROSE_LOWER = 0.4  # the share of words of running text that start lower-case
 COPY_SHARE = 0.5  # the share of its longest run of paragraphs a copy of a page holds
 SANDWICH_LINES = 2  # lines between two story paragraphs that are the story's (a sub-heading)
 EDGE_LINES = 2  # paragraphs of a notice that opens or closes a story (or its comments)
@@ -32,7 +30,6 @@ EDGE_SKIP = 2  # lines that are not prose between a story's edge and a notice th
 HEAD_LINES = 3  # lines above a story's first paragraph that may hold its headline and dek
 TITLE_WORDS = (4, 20)  # a line of so many words that is not prose reads as a title
 _WORD = regex.compile(r"\w+")
-_SENTENCE_END = regex.compile(r"[.!?…。！？]['\"’”»)\]]*\s*$")
 
 
 @dataclass(slots=True)
@@ -50,17 +47,6 @@ class PageLine:
 
     def __post_init__(self) -> None:
         self.key = self.shape.key if self.shape is not None else None
-
-
-def is_prose(text: str) -> bool:
-    """Whether a line reads as a paragraph: ``PROSE_WORDS`` words or more ending a sentence,
-    or ``LONG_PROSE_WORDS`` words of which at least ``PROSE_LOWER`` start lower-case (as the
-    small words of running text do; a list of names and tags is mostly capitals)."""
-    words = _WORD.findall(text)
-    if len(words) >= PROSE_WORDS and _SENTENCE_END.search(text) is not None:
-        return True
-    lower = sum(w[0].islower() for w in words)
-    return len(words) >= LONG_PROSE_WORDS and lower >= PROSE_LOWER * len(words)
 
 
 class _Union:
