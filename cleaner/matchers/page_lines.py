@@ -390,7 +390,7 @@ def page_lines(ctx: Context, p: Mapping[str, Any]) -> Iterator[int]:
     ``cleaner mine`` wrote) take no story prose along on their own account (docs/mine.md).
     """
     out = _judge(ctx, p)
-    if ctx.mined and any(r in ctx.mined for r in ctx.removed_by):
+    if out and ctx.mined and any(r in ctx.mined for r in ctx.removed_by):
         out = _mined_aside(ctx, p, out)
     yield from out
 
