@@ -29,7 +29,7 @@ SIDEBAR = [
     "The Storm Is Here",
     "How to Keep Your Garden Alive Through a Dry Summer (and Save Water)",
     "Local Bakery Wins a Prize for Its Rye While the Judges Argue",
-    "Welcome to the Valley, Where Every Road Leads to a Farm Stand",
+    "Welcome to the Valley, Where Every Road Leads to an Orchard",
     "This Week's Must-See Concert: a Brass Band on the Pier!",
 ]
 RIVER = [
