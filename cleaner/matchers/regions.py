@@ -72,6 +72,9 @@ def story_beyond(
     return {r for r, k in zip(regions, kept, strict=True) if k}
 
 
+POST_HEADER_LINES = 30  # a post's header is a few lines (a name, a date, counts), not a menu
+
+
 def thread(
     walls: list[tuple[int, int]],
     core: Collection[tuple[int, int]],
@@ -113,9 +116,6 @@ def thread(
     if len(posts) < least or not (opens or any(ends[j] + 1 == a for j in posts for a, _ in core)):
         return None
     return ends[posts[0]] + 1, starts[posts[-1]] - 1
-
-
-POST_HEADER_LINES = 30  # a post's header is a few lines (a name, a date, counts), not a menu
 
 
 def signed(

@@ -65,6 +65,10 @@ class StopLists:
         return found
 
 
+FORMAT = b"cleaner-stoplists-1"  # changed when what is cached changes shape
+KEEP = 4  # cached indexes kept in the folder, the most recently written
+
+
 @functools.lru_cache(maxsize=4)
 def stoplists(languages: tuple[str, ...]) -> StopLists:
     """The stop lists of ``languages``, read once per process, when a document first needs
@@ -94,10 +98,6 @@ def stoplists(languages: tuple[str, ...]) -> StopLists:
     if path is not None:
         write_whole(path, marshal.dumps(index), "stoplists-*.marshal", KEEP)
     return StopLists(len(languages), index, lists)
-
-
-FORMAT = b"cleaner-stoplists-1"  # changed when what is cached changes shape
-KEEP = 4  # cached indexes kept in the folder, the most recently written
 
 
 def _digest(base: Path, languages: tuple[str, ...]) -> str:

@@ -18,9 +18,7 @@ from collections import Counter, defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-import regex
-
-from ..matchers.text import is_prose
+from ..matchers.text import TOKEN, is_prose
 from .shapes import Shape
 
 COPY_SHARE = 0.5  # the share of its longest run of paragraphs a copy of a page holds
@@ -29,7 +27,6 @@ EDGE_LINES = 2  # paragraphs of a notice that opens or closes a story (or its co
 EDGE_SKIP = 2  # lines that are not prose between a story's edge and a notice that belongs to it
 HEAD_LINES = 3  # lines above a story's first paragraph that may hold its headline and dek
 TITLE_WORDS = (4, 20)  # a line of so many words that is not prose reads as a title
-_WORD = regex.compile(r"\w+")
 
 
 @dataclass(slots=True)
@@ -110,7 +107,7 @@ def copies(pages: list[list[PageLine]]) -> list[int]:
 
 def is_title(text: str) -> bool:
     """Whether a line reads as a title: ``TITLE_WORDS`` words, and not prose."""
-    return not is_prose(text) and TITLE_WORDS[0] <= len(_WORD.findall(text)) <= TITLE_WORDS[1]
+    return not is_prose(text) and TITLE_WORDS[0] <= len(TOKEN.findall(text)) <= TITLE_WORDS[1]
 
 
 def _title_like(ln: PageLine) -> bool:
