@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+import cleaner.read
 from cleaner import Cleaner, DocumentError, Span, restore
 from cleaner.batch import run
 from cleaner.discover import discover
@@ -24,6 +25,7 @@ ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = ROOT / "fixtures" / "html"
 ARTICLE = (FIXTURES / "article.html").read_bytes()
 OG_ONLY = (FIXTURES / "og_only.html").read_bytes()
+SERVICE_TABLE = (FIXTURES / "wcxb-service-table.html").read_bytes()
 CANONICAL = "https://news.example.com/2024/05/harbour-bridge-reopens"
 PARAGRAPHS = (
     "The harbour bridge reopened to traffic on Tuesday morning",
@@ -99,6 +101,86 @@ def test_extract_article_text_and_canonical_url() -> None:
         assert paragraph in got.text
     for chrome in ("Weather", "All rights reserved", "Privacy"):
         assert chrome not in got.text
+
+
+# The comparison table's row labels and the opening offer of a real service page
+# (fixtures/html/README.md): in the page's own text, not in trafilatura's in either mode.
+MISSED_BY_TRAFILATURA = (
+    "Annual coverage options",
+    "Maximum age at sign up",
+    "Use any vet",
+    "Compare quotes in 60 seconds",
+)
+
+
+def test_a_page_trafilatura_under_reads_gets_the_second_extractors_text() -> None:
+    text = extract_html(SERVICE_TABLE).text
+    for line in MISSED_BY_TRAFILATURA:
+        assert line in text
+    # what trafilatura did read is still there
+    assert "What does pet insurance cover?" in text
+    assert "Don’t worry, we’ve got you covered." in text
+
+
+def test_without_the_second_extractor_the_page_is_under_read(monkeypatch: pytest.MonkeyPatch) -> None:
+    # the same page when the second extractor finds nothing: trafilatura's text alone
+    monkeypatch.setattr(cleaner.read, "main_content", lambda html: "")
+    text = extract_html(SERVICE_TABLE).text
+    assert "What does pet insurance cover?" in text
+    for line in MISSED_BY_TRAFILATURA:
+        assert line not in text
+
+
+def test_a_second_extractor_that_fails_leaves_trafilaturas_text(monkeypatch: pytest.MonkeyPatch) -> None:
+    import resiliparse.extract.html2text as html2text
+
+    def broken(*args: object, **kwargs: object) -> str:
+        raise RuntimeError("parser gave up")
+
+    monkeypatch.setattr(html2text, "extract_plain_text", broken)
+    assert cleaner.read.main_content("<p>anything</p>") == ""
+    text = extract_html(SERVICE_TABLE).text  # no error: the page is read as trafilatura reads it
+    assert "What does pet insurance cover?" in text and "Annual coverage options" not in text
+
+
+def test_the_second_extractor_runs_only_for_a_page_read_short(monkeypatch: pytest.MonkeyPatch) -> None:
+    asked: list[str] = []
+
+    def second(html: str) -> str:
+        asked.append(html)
+        return ""
+
+    monkeypatch.setattr(cleaner.read, "main_content", second)
+    extract_html(ARTICLE)  # trafilatura reads the story whole: no rescue, no second opinion
+    assert asked == []
+    extract_html(SERVICE_TABLE)
+    assert len(asked) == 1
+
+
+@pytest.mark.parametrize(
+    ("text", "other", "expected"),
+    [
+        # four times the words, all of the text's among them: the text was a small part
+        ("one two three", "one two three four five six seven eight nine ten eleven twelve", True),
+        # three times the words is not more than three times
+        ("one two three", "one two three four five six seven eight nine", False),
+        # more words, but other words: another part of the page, not more of the same
+        ("one two three", " ".join(f"w{i}" for i in range(40)), False),
+        # half of the text's words among them is enough; fewer is not
+        ("one two three four", "one two " + " ".join(f"w{i}" for i in range(20)), True),
+        ("one two three four", "one " + " ".join(f"w{i}" for i in range(20)), False),
+        # words are compared case-folded, with repeats counted
+        ("Forum FORUM", "forum forum " + " ".join(f"w{i}" for i in range(10)), True),
+        ("forum forum", "forum " + " ".join(f"w{i}" for i in range(10)), True),
+        ("forum forum forum", "forum " + " ".join(f"w{i}" for i in range(12)), False),
+        # no text at all: any text of the other's is more
+        ("", "a page trafilatura found nothing in", True),
+        ("", "", False),
+        ("words here", "", False),
+    ],
+)
+def test_under_read(text: str, other: str, expected: bool) -> None:
+    assert cleaner.read.under_read(text, other) is expected
 
 
 def test_og_url_when_no_canonical() -> None:
