@@ -158,6 +158,39 @@ def test_the_second_extractor_runs_only_for_a_page_read_short(monkeypatch: pytes
 
 
 @pytest.mark.parametrize(
+    ("html", "depth"),
+    [
+        ("<p>no blocks</p>", 0),
+        ("<div><div></div><DIV class='x'><article>", 3),
+        ("</div></div><div>", 1),  # closing tags with nothing open count for nothing
+        ("<divider><div ><span>", 1),  # <divider> is no <div>
+        ("<div>" * 1000, 1000),
+        ("<div>" * 5000, 1001),  # counting stops past the limit
+    ],
+)
+def test_block_nesting(html: str, depth: int) -> None:
+    assert cleaner.read.MAX_NESTING == 1000
+    assert cleaner.read.block_nesting(html) == depth
+
+
+def test_a_page_nested_past_the_limit_is_not_given_to_the_second_extractor(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import resiliparse.extract.html2text as html2text
+
+    given: list[str] = []
+
+    def extractor(html: str, **kwargs: object) -> str:
+        given.append(html)
+        return "its text"
+
+    monkeypatch.setattr(html2text, "extract_plain_text", extractor)
+    assert cleaner.read.main_content("<div>" * 1000 + "<p>x</p>") == "its text"
+    assert cleaner.read.main_content("<div>" * 1001 + "<p>x</p>") == ""
+    assert len(given) == 1
+
+
+@pytest.mark.parametrize(
     ("text", "other", "expected"),
     [
         # four times the words, all of the text's among them: the text was a small part

@@ -365,6 +365,26 @@ def test_row67_a_jsonl_byte_order_mark_comes_back(tmp_path: Path) -> None:
     assert [r["bom"] for r in records] == [True, False]
 
 
+# -- row 69: a page nested deeper than the second extractor can take -----------------------------
+
+
+def test_row69_a_page_nested_deep_is_read_without_the_second_extractor(tmp_path: Path) -> None:
+    # A menu and a short opening, then text 100,000 <div>s deep: trafilatura's text is a small
+    # part of the page's, which is when the second extractor is asked. Its time grows with the
+    # square of the nesting (minutes here), so it is not given the page.
+    menu = b"".join(b'<li><a href="/s%d">Section number %d of the site</a></li>' % (i, i) for i in range(200))
+    story = b"<p>" + b"A short opening paragraph of a page about the harbour. " * 3 + b"</p>"
+    deep = b"<div>" * 100_000 + b"<p>" + b"Words deep inside the nesting of this page. " * 500 + b"</p>"
+    (tmp_path / "in").mkdir()
+    page = b"<html><body><nav><ul>" + menu + b"</ul></nav>" + story + deep + b"</body></html>"
+    (tmp_path / "in" / "page.html").write_bytes(page)
+    proc = run(tmp_path, "clean", "in", "-o", "out")
+    assert proc.returncode == 0, proc.stderr.decode()
+    rec = json.loads((tmp_path / "out" / "report.jsonl").read_text(encoding="utf-8"))
+    assert rec["status"] == "ok"
+    assert "A short opening paragraph" in (tmp_path / "out" / "page.txt").read_text(encoding="utf-8")
+
+
 SLOWISH = """
 [[rule]]
 id = "t.shout"
