@@ -367,10 +367,10 @@ REPEAT_MIN_WORDS = 30
 # among them at least UNDER_READ_HELD of the rescued text's: trafilatura found a thread's
 # first post, a listing's heading, a service page's opening, a story's first paragraph, and
 # passed over the rest. Only pages the rescue runs for are asked (one in five on wcxb-dev,
-# about 3 ms each). On wcxb-dev, with the rules, 19 of 1,310 pages take the second text: word
+# about 3 ms each). On wcxb-dev, with the rules, 22 of 1,310 pages take the second text: word
 # F1 all pages 0.836 to 0.843, articles 0.948 to 0.953, forums 0.715 to 0.736, services 0.782
 # to 0.790, collections 0.592 to 0.602, listings 0.614 to 0.616, products and documentation
-# unchanged; 16 pages gain (recall 0.01-0.43 to 0.41-1.00), 3 lose precision (a listing's
+# unchanged; 19 pages gain (recall 0.01-0.46 to 0.41-1.00), 3 lose precision (a listing's
 # sidebar, a service page's tables), none loses recall. Both halves of its sites (split by
 # site) gain. A ratio of 2.5 takes products below trafilatura's (0.599) and loses a page's
 # recall; 4 gains half as much. With resiliparse's comments on, forums' replies come in but so
@@ -415,9 +415,9 @@ def extract_text(html: str, url: str | None) -> str:
     The page is parsed once and extracted with trafilatura's ``favor_recall``; when that text
     holds less than ``RESCUE_SHARE`` of the page's visible text, the page is extracted again
     in the balanced mode and the longer of the two texts (its repeated runs of lines not
-    counted) is kept: see the table above. If that still leaves a page that does not say it
-    is an article (``kind`` "page") with a text that another extractor's main content holds
-    several times over, the other extractor's text is taken (``under_read``).
+    counted) is kept: see the table above. The page is then read by a second extractor too
+    (``main_content``), whose text is taken when it shows that trafilatura's missed most of
+    the page (``under_read``).
     """
     import trafilatura  # here, not at the top: text-only use does not pay for the import
 
@@ -437,20 +437,23 @@ def extract_text(html: str, url: str | None) -> str:
         )
         return str(text or "")
 
+    rescued = False
     try:
         tree = trafilatura.load_html(html)
         text = ""
         if tree is not None:
             text = extract(tree, favor_recall=True)
             if _chars(text) < RESCUE_SHARE * visible_chars(tree):
+                rescued = True
                 balanced = extract(tree, favor_recall=False)
                 if _unrepeated_chars(balanced) > _unrepeated_chars(text):
                     text = balanced
-                other = main_content(html)
-                if under_read(text, other):
-                    text = other
     except Exception as e:  # a bug in one page's extraction must not stop a batch
         raise DocumentError("extraction", f"trafilatura failed: {type(e).__name__}: {e}") from None
+    if rescued:
+        other = main_content(html)  # a page it cannot read gives an empty text
+        if under_read(text, other):
+            text = other
     if not text.strip():
         raise DocumentError("empty_extraction", "trafilatura found no article text")
     return text
