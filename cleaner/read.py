@@ -370,8 +370,8 @@ REPEAT_MIN_WORDS = 30
 # about 3 ms each). On wcxb-dev, with the rules, 22 of 1,310 pages take the second text: word
 # F1 all pages 0.836 to 0.843, articles 0.948 to 0.953, forums 0.715 to 0.736, services 0.782
 # to 0.790, collections 0.592 to 0.602, listings 0.614 to 0.616, products and documentation
-# unchanged; 19 pages gain (recall 0.01-0.46 to 0.41-1.00), 3 lose precision (a listing's
-# sidebar, a service page's tables), none loses recall. Both halves of its sites (split by
+# unchanged; 19 pages gain (recall 0.01-0.46 to 0.41-1.00), 3 lose precision (two listings
+# and a service page), none loses recall. Both halves of its sites (split by
 # site) gain. A ratio of 2.5 takes products below trafilatura's (0.599) and loses a page's
 # recall; 4 gains half as much. With resiliparse's comments on, forums' replies come in but so
 # do blogs' comment sections, and it had to be kept to pages that do not say they are
