@@ -558,6 +558,10 @@ class UnitLines(Sequence[AbstractSet[int]]):
     def __len__(self) -> int:
         return self.n_units
 
+    def holds(self, unit: int) -> bool:
+        """Whether some line holds a literal of ``unit``, without making its set."""
+        return unit in self.per_unit  # only units with lines are in it
+
     @overload
     def __getitem__(self, unit: int) -> AbstractSet[int]: ...
 
