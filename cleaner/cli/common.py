@@ -354,8 +354,8 @@ HtmlFallbackOpt = Annotated[
     typer.Option(
         "--html-fallback",
         metavar="none|text",
-        help="text: clean a page in which trafilatura finds no text as plain text (with a warning) "
-        "instead of recording empty_extraction.",
+        help="text: clean a page in which neither trafilatura nor resiliparse finds text as plain "
+        "text (with a warning) instead of recording empty_extraction.",
         rich_help_panel=DECODING,
     ),
 ]
